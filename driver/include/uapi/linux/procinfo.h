@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * procinfo - process information driver, user-space ABI.
+ *
+ * This header is shared, unchanged, by the driver (sysinfo.ko) and by every
+ * user-space reader (libprocinfo). It describes the character device
+ * /dev/procinfo. The /proc JSON files are described in the project README.
+ *
+ * ABI rules
+ * ---------
+ *  - Only fixed-size types, explicit padding, every struct a multiple of
+ *    8 bytes, user pointers as __aligned_u64.
+ *  - PROCINFO_ABI_MAJOR changes only when a released layout or meaning
+ *    changes incompatibly; readers must refuse a driver whose major differs
+ *    from theirs. PROCINFO_ABI_MINOR grows when something is added
+ *    compatibly (a feature bit, a request field at the end, a record field
+ *    taken from a reserved one); readers accept any minor.
+ *  - Request structs start with their size (PROCINFO_SNAPSHOT_REQ_SIZE_VER0
+ *    for this version). The driver reads them like copy_struct_from_user():
+ *    a shorter struct from an older caller is zero-extended; a longer one
+ *    from a newer caller is accepted only if the bytes this driver does not
+ *    know are zero (else -E2BIG). Output fields are written back only up to
+ *    the caller's size.
+ *  - Records are fixed-size; their size is reported (record_size) so a
+ *    reader steps by it and newer drivers may append fields.
+ *
+ * Typical use
+ * -----------
+ *   fd = open("/dev/procinfo", O_RDONLY | O_CLOEXEC);
+ *   ioctl(fd, PROCINFO_IOC_VERSION, &ver);         check ver.major
+ *   req.size = sizeof(req); req.buf = (__u64)(uintptr_t)buf; req.buf_len = n;
+ *   if (ioctl(fd, PROCINFO_IOC_SNAPSHOT, &req) < 0 && errno == ENOSPC) {
+ *           grow buf to req.needed; req.flags |= PROCINFO_SNAP_RETRY;
+ *           ioctl(fd, PROCINFO_IOC_SNAPSHOT, &req);  same snapshot, no rewalk
+ *   }
+ *   records at buf + req.records_offset, req.nr_records of req.record_size
+ *   bytes each; strings at buf + req.strings_offset, req.strings_len bytes.
+ */
+#ifndef _UAPI_LINUX_PROCINFO_H
+#define _UAPI_LINUX_PROCINFO_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#include <sys/ioctl.h>
+#endif
+#include <linux/ioctl.h>
+
+#define PROCINFO_DEVICE_NAME	"procinfo"	/* /dev/procinfo */
+
+#define PROCINFO_ABI_MAJOR	1
+#define PROCINFO_ABI_MINOR	0
+
+/* Longest command line kept per process, in raw /proc/<pid>/cmdline bytes. */
+#define PROCINFO_CMDLINE_MAX	4096
+/* Longest process name (comm) without its terminating NUL. */
+#define PROCINFO_COMM_LEN	16
+
+/* Feature bits reported in procinfo_version.features. */
+#define PROCINFO_FEAT_CONTAINERS_VIEW	(1ULL << 0) /* PROCINFO_SNAP_CONTAINERS */
+#define PROCINFO_FEAT_RETRY		(1ULL << 1) /* PROCINFO_SNAP_RETRY */
+
+/**
+ * struct procinfo_version - answer of PROCINFO_IOC_VERSION
+ * @major:		PROCINFO_ABI_MAJOR of the driver
+ * @minor:		PROCINFO_ABI_MINOR of the driver
+ * @record_size:	sizeof(struct procinfo_record) the driver writes
+ * @req_size:		sizeof(struct procinfo_snapshot_req) the driver knows
+ * @features:		PROCINFO_FEAT_* bits
+ * @user_hz:		clock ticks per second used for *_ticks (USER_HZ)
+ * @page_size:		page size of the running kernel, bytes
+ * @reserved:		zero
+ *
+ * Output only; the driver zeroes the whole struct before filling it.
+ */
+struct procinfo_version {
+	__u32 major;
+	__u32 minor;
+	__u32 record_size;
+	__u32 req_size;
+	__u64 features;
+	__u32 user_hz;
+	__u32 page_size;
+	__u64 reserved[4];
+};
+
+/* procinfo_snapshot_req.flags (input) */
+#define PROCINFO_SNAP_CONTAINERS (1U << 0) /* only PROCINFO_REC_CONTAINER */
+/*
+ * Hand out the snapshot that the previous PROCINFO_IOC_SNAPSHOT call on this
+ * open file could not deliver (it failed with ENOSPC), instead of taking a
+ * new one. Without such a pending snapshot (or if its view differs) a new
+ * one is taken. Any call without this flag discards a pending snapshot.
+ */
+#define PROCINFO_SNAP_RETRY	 (1U << 1)
+#define PROCINFO_SNAP_ALL_FLAGS	 (PROCINFO_SNAP_CONTAINERS | PROCINFO_SNAP_RETRY)
+
+/**
+ * struct procinfo_snapshot_req - argument of PROCINFO_IOC_SNAPSHOT
+ * @size:		in: sizeof this struct as the caller knows it
+ * @flags:		in: PROCINFO_SNAP_*; unknown bits give EINVAL
+ * @buf:		in: user address of the output buffer (8-byte aligned
+ *			is best, any alignment works)
+ * @buf_len:		in: bytes available at @buf
+ * @needed:		out: bytes the snapshot occupies; on ENOSPC, the
+ *			buffer size that makes a PROCINFO_SNAP_RETRY call fit
+ * @nr_records:		out: records written
+ * @record_size:	out: bytes per record (>= sizeof(struct procinfo_record))
+ * @records_offset:	out: offset of the first record in @buf (0)
+ * @strings_offset:	out: offset of the string area in @buf
+ * @strings_len:	out: bytes used in the string area
+ * @mem_total_kb:	out: MemTotal of /proc/meminfo, KiB
+ * @mem_free_kb:	out: MemFree of /proc/meminfo, KiB
+ * @timestamp_ns:	out: CLOCK_BOOTTIME when the walk started, ns
+ * @user_hz:		out: ticks per second of the *_ticks fields
+ * @reserved0:		in: zero; out: zero
+ * @reserved:		in: zero; out: zero
+ *
+ * Records are sorted by ascending pid. Bytes of the buffer past
+ * strings_offset + strings_len are not written.
+ */
+struct procinfo_snapshot_req {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u64 buf_len;
+	__u64 needed;
+	__u32 nr_records;
+	__u32 record_size;
+	__u64 records_offset;
+	__u64 strings_offset;
+	__u64 strings_len;
+	__u64 mem_total_kb;
+	__u64 mem_free_kb;
+	__u64 timestamp_ns;
+	__u32 user_hz;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+#define PROCINFO_SNAPSHOT_REQ_SIZE_VER0	128 /* sizeof in ABI 1.0 */
+
+/* procinfo_record.flags */
+#define PROCINFO_REC_KTHREAD		(1U << 0) /* kernel thread (PF_KTHREAD) */
+#define PROCINFO_REC_CONTAINER		(1U << 1) /* container rule matched */
+#define PROCINFO_REC_CMDLINE_TRUNCATED	(1U << 2) /* cmdline cut at CMDLINE_MAX */
+#define PROCINFO_REC_NO_MM		(1U << 3) /* no address space: kernel
+						   * thread, zombie or exiting;
+						   * vsz, rss, cmdline are 0/empty
+						   */
+
+/**
+ * struct procinfo_record - one process (thread-group leader)
+ * @pid:		tgid in the reader's pid namespace
+ * @ppid:		parent's tgid in the reader's pid namespace, 0 if the
+ *			parent is not visible there (as getppid())
+ * @uid:		real uid in the reader's user namespace (overflowuid
+ *			if unmapped), as /proc/<pid>/status Uid[0]
+ * @gid:		real gid, likewise
+ * @nr_threads:		live threads in the group
+ * @flags:		PROCINFO_REC_*
+ * @state:		ASCII letter of /proc/<pid>/stat field 3 (R S D T t X Z P I)
+ * @pad0:		zero
+ * @comm:		process name, NUL-padded, at most 15 bytes + NUL, raw
+ *			bytes as /proc/<pid>/comm (kernel threads: the raw comm)
+ * @vsz_kb:		virtual size, KiB (statm size * page KiB); 0 without mm
+ * @rss_kb:		resident set, KiB (statm resident * page KiB); 0 without mm
+ * @mem_pct_x100:	floor(rss_kb * 10000 / mem_total_kb): "%u.%02u" of
+ *			x100 / 100, x100 % 100 gives the JSON mem_pct
+ * @pad1:		zero
+ * @utime_ns:		user CPU time of the whole thread group, ns, adjusted as
+ *			/proc/<pid>/stat does (field 14 before tick conversion)
+ * @stime_ns:		system CPU time of the whole thread group, ns (field 15)
+ * @cpu_ticks:		utime and stime each converted to USER_HZ ticks, then
+ *			added: stat fields 14 + 15, the JSON proc_jiffies
+ * @start_time_ns:	start time after boot (CLOCK_BOOTTIME), ns; stat
+ *			field 22 is this in ticks
+ * @cmdline_offset:	offset of the command line in the string area
+ * @cmdline_len:	bytes of command line, at most PROCINFO_CMDLINE_MAX
+ * @reserved:		zero (room for later fields: cgroup path, ...)
+ *
+ * The command line is stored raw: the first cmdline_len bytes of
+ * /proc/<pid>/cmdline (arguments separated by NUL) with trailing NUL bytes
+ * removed; not NUL-terminated. Replacing each NUL by a space gives the JSON
+ * cmdline (before JSON escaping). Empty for kernel threads and zombies.
+ */
+struct procinfo_record {
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 nr_threads;
+	__u32 flags;
+	__u8 state;
+	__u8 pad0[7];
+	__u8 comm[PROCINFO_COMM_LEN];
+	__u64 vsz_kb;
+	__u64 rss_kb;
+	__u32 mem_pct_x100;
+	__u32 pad1;
+	__u64 utime_ns;
+	__u64 stime_ns;
+	__u64 cpu_ticks;
+	__u64 start_time_ns;
+	__u32 cmdline_offset;
+	__u32 cmdline_len;
+	__u64 reserved[4];
+};
+
+#define PROCINFO_RECORD_SIZE_VER0	144 /* sizeof in ABI 1.0 */
+
+#define PROCINFO_IOC_MAGIC	0xB8
+
+/*
+ * PROCINFO_IOC_VERSION - fill struct procinfo_version. Never fails on a
+ * valid pointer (EFAULT otherwise).
+ */
+#define PROCINFO_IOC_VERSION	_IOR(PROCINFO_IOC_MAGIC, 0x01, struct procinfo_version)
+
+/*
+ * PROCINFO_IOC_SNAPSHOT - take a snapshot of every process visible in the
+ * caller's pid namespace (or only container processes) and copy it to buf.
+ * The ioctl number always encodes the ABI 1.0 struct size; @size says how
+ * large the caller's struct really is.
+ *
+ * Returns 0 and fills the output fields, or -1 with errno:
+ *   EFAULT	the request or the buffer is not accessible
+ *   EINVAL	size < PROCINFO_SNAPSHOT_REQ_SIZE_VER0, an unknown flag, a
+ *		non-zero reserved field, or buf == 0 with buf_len != 0
+ *   E2BIG	size larger than the driver knows, with non-zero extra bytes
+ *   ENOSPC	buf_len < needed; needed and the other output fields are
+ *		written back (nr_records 0), nothing is written to buf, and
+ *		the snapshot stays pending for PROCINFO_SNAP_RETRY
+ *   ENOMEM	kernel memory exhausted
+ *   EINTR	a fatal signal arrived during the walk
+ */
+#define PROCINFO_IOC_SNAPSHOT	_IOWR(PROCINFO_IOC_MAGIC, 0x02, struct procinfo_snapshot_req)
+
+#endif /* _UAPI_LINUX_PROCINFO_H */
