@@ -1,0 +1,77 @@
+// The one model every source is read into.
+#pragma once
+
+#include <procinfo/export.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace procinfo {
+
+// Which processes a snapshot holds.
+enum class View : std::uint8_t {
+  all,         // every process (/proc/sysinfo_so1_202041390)
+  containers,  // container processes only (/proc/continfo_so1_202041390)
+};
+
+PROCINFO_API std::string_view to_string(View view) noexcept;
+// Parses "all" or "containers"; throws std::invalid_argument otherwise.
+PROCINFO_API View parse_view(std::string_view text);
+
+// Bits of Process::flags; the same values as PROCINFO_REC_* in the uapi header.
+enum ProcessFlag : std::uint32_t {
+  flag_kernel_thread = 1U << 0,
+  flag_container = 1U << 1,
+  flag_cmdline_truncated = 1U << 2,
+  flag_no_mm = 1U << 3,
+};
+
+// One process (thread-group leader). Plain data: every member is a stored
+// value, nothing is computed on access. Units are in the member names.
+// Members that not every source provides are optional: the JSON files carry
+// only the first group.
+struct Process {
+  std::uint32_t pid = 0;
+  std::string name;     // comm, valid UTF-8 (ill-formed bytes became U+FFFD)
+  std::string cmdline;  // arguments joined by one space, <= 4096 raw bytes, valid UTF-8
+  std::uint64_t vsz_kb = 0;
+  std::uint64_t rss_kb = 0;
+  std::uint32_t mem_pct_x100 = 0;  // floor(rss_kb * 10000 / mem_total_kb)
+  std::uint64_t cpu_ticks = 0;     // JSON proc_jiffies: stat fields 14 + 15, USER_HZ
+  char state = '?';                // stat field 3: R S D T t X Z P I
+
+  std::optional<std::uint32_t> ppid;
+  std::optional<std::uint32_t> uid;
+  std::optional<std::uint32_t> gid;
+  std::optional<std::uint32_t> nr_threads;
+  std::optional<std::uint64_t> utime_ns;
+  std::optional<std::uint64_t> stime_ns;
+  std::optional<std::uint64_t> start_time_ns;  // CLOCK_BOOTTIME at start
+  std::optional<std::uint32_t> flags;          // ProcessFlag bits
+
+  friend bool operator==(const Process&, const Process&) = default;
+};
+
+// Every process of one read of one source, sorted by ascending pid.
+struct Snapshot {
+  std::string source;  // the source it was read from, in SourceSpec string form
+  View view = View::all;
+  std::uint64_t mem_total_kb = 0;
+  std::uint64_t mem_free_kb = 0;
+  std::chrono::system_clock::time_point taken_at;  // wall clock when the read started
+  std::chrono::nanoseconds read_duration{0};       // how long the read took
+  std::vector<Process> processes;
+
+  std::uint64_t mem_used_kb() const noexcept { return mem_total_kb - mem_free_kb; }
+  // Binary search by pid; nullptr when absent. O(log n).
+  PROCINFO_API const Process* find(std::uint32_t pid) const noexcept;
+};
+
+// "%u.%02u" of a mem_pct_x100 value, as the JSON files print mem_pct.
+PROCINFO_API std::string format_mem_pct(std::uint32_t mem_pct_x100);
+
+}  // namespace procinfo
