@@ -253,8 +253,27 @@ static size_t read_cmdline(struct task_struct *task, struct mm_struct *mm,
 	if (env_start != arg_end || env_end < env_start)
 		env_end = arg_end;
 
-	if (access_process_vm(task, arg_end - 1, &c, 1, FOLL_ANON) == 1 && c) {
-		/* setproctitle(): /proc shows up to the first NUL of one page */
+	want = arg_end - arg_start;
+	if (want > PROCINFO_CMDLINE_MAX) {
+		want = PROCINFO_CMDLINE_MAX;
+		*truncated = true;
+	}
+	got = access_process_vm(task, arg_start, buf, want, FOLL_ANON);
+	if (got <= 0)
+		return 0;
+
+	/* The last argv byte, read above unless argv is longer than the cap */
+	if (!*truncated && got == want)
+		c = buf[want - 1];
+	else if (access_process_vm(task, arg_end - 1, &c, 1, FOLL_ANON) != 1)
+		c = 0;
+
+	if (c) {
+		/*
+		 * setproctitle() overwrote the NUL that ends argv: /proc then
+		 * shows one page from arg_start up to its first NUL.
+		 */
+		*truncated = false;
 		got = access_process_vm(task, arg_start, buf,
 					min_t(size_t, PAGE_SIZE,
 					      PROCINFO_CMDLINE_MAX), FOLL_ANON);
@@ -262,14 +281,6 @@ static size_t read_cmdline(struct task_struct *task, struct mm_struct *mm,
 			return 0;
 		want = min_t(size_t, strnlen(buf, got), env_end - arg_start);
 	} else {
-		want = arg_end - arg_start;
-		if (want > PROCINFO_CMDLINE_MAX) {
-			want = PROCINFO_CMDLINE_MAX;
-			*truncated = true;
-		}
-		got = access_process_vm(task, arg_start, buf, want, FOLL_ANON);
-		if (got <= 0)
-			return 0;
 		want = got;
 	}
 	while (want && !buf[want - 1])
