@@ -107,7 +107,7 @@ void print_text(const std::vector<std::pair<Check, procinfo::CompareReport>>& re
       fmt::print("  {} pid {} ({}): {}: A={} B={}: {}\n",
                  diff.mismatch ? "mismatch" : "accepted", diff.pid, tools::printable(diff.name),
                  diff.field, tools::printable(diff.value_a), tools::printable(diff.value_b),
-                 diff.reason);
+                 tools::printable(diff.reason));
     }
   }
   if (total_mismatches == 0) {
@@ -177,10 +177,11 @@ int run(int argc, char** argv) {
       tool};
   app.set_version_flag("--version", std::string(PROCINFO_VERSION_STRING));
   Options options;
-  app.add_option("SRC", options.sources,
-                 "SRC_A SRC_B: the two sources to compare; in live mode A is read before "
-                 "and after B")
-      ->expected(0, 2);
+  std::string source_a;
+  std::string source_b;
+  app.add_option("SRC_A", source_a, "the reference source; in live mode read before and after B")
+      ->type_name("");
+  app.add_option("SRC_B", source_b, "the source under test")->type_name("");
   app.add_option("--view", options.view,
                  "which processes: all or containers (default: all with two sources, both "
                  "views without)")
@@ -194,9 +195,10 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    if (options.sources.size() == 1) {
-      throw CLI::ValidationError("SRC", "give two sources or none");
+    if (!source_a.empty() && source_b.empty()) {
+      throw CLI::ValidationError("SRC_B", "give two sources or none");
     }
+    if (!source_a.empty()) options.sources = {source_a, source_b};
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

@@ -234,7 +234,7 @@ int run(int argc, char** argv) {
                  "fit lines to N columns, 0 for no limit (default: terminal width, else "
                  "$COLUMNS, else no limit)")
       ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 65535));
 
   std::vector<SortKey> sort_keys;
   std::optional<procinfo::SourceSpec> source;
