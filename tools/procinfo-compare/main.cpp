@@ -235,7 +235,12 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return run(argc, argv);
+    const int status = run(argc, argv);
+    if (std::fflush(stdout) != 0) {
+      fmt::print(stderr, "{}: cannot write the report\n", tool);
+      return exit_error;
+    }
+    return status;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "{}: {}\n", tool, e.what());
