@@ -40,7 +40,7 @@ struct CompareReport {
   std::size_t processes_compared = 0;
   std::vector<FieldDiff> diffs;  // sorted by pid, then field
 
-  std::size_t mismatch_count() const noexcept;
+  PROCINFO_API std::size_t mismatch_count() const noexcept;
   bool consistent() const noexcept { return mismatch_count() == 0; }
 };
 

@@ -1,0 +1,136 @@
+// The ioctl source: /dev/procinfo.
+#include <procinfo/error.hpp>
+#include <procinfo/text.hpp>
+
+#include "internal.hpp"
+#include "sys.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace procinfo::detail {
+namespace {
+
+// Grows past needed so a few new processes between sizing and reading fit.
+std::size_t with_slack(std::uint64_t needed) {
+  return static_cast<std::size_t>(needed + needed / 8 + 4096);
+}
+
+constexpr int max_attempts = 16;
+constexpr std::size_t initial_buffer = static_cast<std::size_t>(256) << 10;
+
+std::system_error ioctl_error(int err, const std::string& path, std::string_view what) {
+  return {std::error_code(err, std::generic_category()),
+          fmt::format("{}: {} failed — is the procinfo-dkms package up to date with this "
+                      "libprocinfo?",
+                      path, what)};
+}
+
+}  // namespace
+
+Process decode_record(const procinfo_record& rec, std::string_view strings,
+                      const std::string& file) {
+  Process p;
+  p.pid = rec.pid;
+  const auto* comm = reinterpret_cast<const char*>(rec.comm);
+  p.name = sanitize_utf8(std::string_view(comm, strnlen(comm, sizeof(rec.comm))));
+  if (static_cast<std::uint64_t>(rec.cmdline_offset) + rec.cmdline_len > strings.size() ||
+      rec.cmdline_len > PROCINFO_CMDLINE_MAX)
+    throw parse_error(file, rec.cmdline_offset,
+                      fmt::format("a command line inside the string area of {} bytes (pid {})",
+                                  strings.size(), rec.pid));
+  p.cmdline = cmdline_from_raw(strings.substr(rec.cmdline_offset, rec.cmdline_len));
+  p.vsz_kb = rec.vsz_kb;
+  p.rss_kb = rec.rss_kb;
+  p.mem_pct_x100 = rec.mem_pct_x100;
+  p.cpu_ticks = rec.cpu_ticks;
+  p.state = static_cast<char>(rec.state);
+  p.ppid = rec.ppid;
+  p.uid = rec.uid;
+  p.gid = rec.gid;
+  p.nr_threads = rec.nr_threads;
+  p.utime_ns = rec.utime_ns;
+  p.stime_ns = rec.stime_ns;
+  p.start_time_ns = rec.start_time_ns;
+  p.flags = rec.flags;
+  return p;
+}
+
+Snapshot read_device(const std::string& path, View view) {
+  const File dev = File::open(path);
+  if (!dev.valid()) throw open_error(errno, path);
+
+  procinfo_version version{};
+  if (dev.ioctl(PROCINFO_IOC_VERSION, &version) < 0) {
+    const int err = errno;
+    if (err == ENOTTY)
+      throw std::system_error(std::error_code(err, std::generic_category()),
+                              fmt::format("{} is not a procinfo device (the version query was "
+                                          "refused) — is the right sysinfo.ko loaded?",
+                                          path));
+    throw ioctl_error(err, path, "PROCINFO_IOC_VERSION");
+  }
+  if (version.major != PROCINFO_ABI_MAJOR)
+    throw abi_mismatch(fmt::format(
+        "{}: driver ABI {}.{}, this libprocinfo speaks {}.x — update libprocinfo or the "
+        "procinfo-dkms package",
+        path, version.major, version.minor, PROCINFO_ABI_MAJOR));
+
+  // 8-byte aligned storage, reused across retries.
+  std::vector<std::uint64_t> storage(initial_buffer / sizeof(std::uint64_t));
+  procinfo_snapshot_req req{};
+  std::uint32_t flags = view == View::containers ? PROCINFO_SNAP_CONTAINERS : 0;
+  for (int attempt = 0;; ++attempt) {
+    req = procinfo_snapshot_req{};
+    req.size = sizeof(req);
+    req.flags = flags;
+    req.buf = reinterpret_cast<std::uintptr_t>(storage.data());
+    req.buf_len = storage.size() * sizeof(std::uint64_t);
+    if (dev.ioctl(PROCINFO_IOC_SNAPSHOT, &req) == 0) break;
+    const int err = errno;
+    if (err != ENOSPC) throw ioctl_error(err, path, "PROCINFO_IOC_SNAPSHOT");
+    if (attempt + 1 >= max_attempts)
+      throw std::system_error(
+          std::error_code(err, std::generic_category()),
+          fmt::format("{}: the snapshot did not fit after {} attempts ({} bytes needed)", path,
+                      max_attempts, req.needed));
+    if (req.needed <= req.buf_len)
+      throw parse_error(path, 0,
+                        fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed,
+                                    req.buf_len));
+    // The retry hands out the pending snapshot, so `needed` fits exactly;
+    // the slack covers a driver that took a new one.
+    storage.assign(with_slack(req.needed) / sizeof(std::uint64_t) + 1, 0);
+    if (version.features & PROCINFO_FEAT_RETRY) flags |= PROCINFO_SNAP_RETRY;
+  }
+
+  const auto* base = reinterpret_cast<const char*>(storage.data());
+  const std::uint64_t buf_len = req.buf_len;
+  if (req.record_size < sizeof(procinfo_record) ||
+      req.records_offset + static_cast<std::uint64_t>(req.nr_records) * req.record_size >
+          buf_len ||
+      req.strings_offset + req.strings_len > buf_len)
+    throw parse_error(path, 0,
+                      fmt::format("a snapshot layout inside the buffer (record_size {}, "
+                                  "{} records at {}, {} string bytes at {}, buffer {})",
+                                  req.record_size, req.nr_records, req.records_offset,
+                                  req.strings_len, req.strings_offset, buf_len));
+
+  Snapshot snap;
+  snap.mem_total_kb = req.mem_total_kb;
+  snap.mem_free_kb = req.mem_free_kb;
+  snap.processes.reserve(req.nr_records);
+  const std::string_view strings(base + req.strings_offset, req.strings_len);
+  for (std::uint32_t i = 0; i < req.nr_records; ++i) {
+    procinfo_record rec;
+    std::memcpy(&rec, base + req.records_offset + static_cast<std::uint64_t>(i) * req.record_size,
+                sizeof(rec));
+    snap.processes.push_back(decode_record(rec, strings, path));
+  }
+  return snap;
+}
+
+}  // namespace procinfo::detail

@@ -1,0 +1,44 @@
+// Declarations shared between the SDK's sources. Internal: not installed.
+#pragma once
+
+#include <procinfo/model.hpp>
+
+#include <linux/procinfo.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace procinfo::detail {
+
+// Default paths.
+inline constexpr std::string_view json_all_path = "/proc/sysinfo_so1_202041390";
+inline constexpr std::string_view json_containers_path = "/proc/continfo_so1_202041390";
+inline constexpr std::string_view device_path = "/dev/procinfo";
+inline constexpr std::string_view procfs_root = "/proc";
+
+// Builds the std::system_error for a failed open of path: for the module's
+// own files it says which module to load.
+std::system_error open_error(int err, const std::string& path);
+
+// Parses a /proc JSON document; file names the document in errors.
+Snapshot parse_json(std::string_view text, const std::string& file, View view);
+Snapshot read_json(const std::string& path, View view);
+
+// Reads the device; see device.cpp.
+Snapshot read_device(const std::string& path, View view);
+// Turns one record into a Process; strings is the snapshot's string area.
+// Throws parse_error (naming file) when the record points outside it.
+Process decode_record(const procinfo_record& rec, std::string_view strings,
+                      const std::string& file);
+
+// Reads the kernel's /proc/<pid>/* files under root.
+Snapshot read_procfs(const std::string& root, View view);
+
+// The file: format.
+std::string encode_file(const Snapshot& snapshot);
+Snapshot decode_file(std::string_view bytes, const std::string& file);
+Snapshot read_file_snapshot(const std::string& path);
+
+}  // namespace procinfo::detail

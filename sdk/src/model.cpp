@@ -1,0 +1,44 @@
+// The model's small helpers and the error types.
+#include <procinfo/compare.hpp>
+#include <procinfo/error.hpp>
+#include <procinfo/model.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace procinfo {
+
+std::string_view to_string(View view) noexcept {
+  return view == View::containers ? "containers" : "all";
+}
+
+View parse_view(std::string_view text) {
+  if (text == "all") return View::all;
+  if (text == "containers") return View::containers;
+  throw std::invalid_argument(
+      fmt::format("unknown view '{}': expected 'all' or 'containers'", text));
+}
+
+const Process* Snapshot::find(std::uint32_t pid) const noexcept {
+  const auto it = std::lower_bound(processes.begin(), processes.end(), pid,
+                                   [](const Process& p, std::uint32_t v) { return p.pid < v; });
+  return it != processes.end() && it->pid == pid ? &*it : nullptr;
+}
+
+std::string format_mem_pct(std::uint32_t mem_pct_x100) {
+  return fmt::format("{}.{:02}", mem_pct_x100 / 100, mem_pct_x100 % 100);
+}
+
+std::size_t CompareReport::mismatch_count() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(diffs.begin(), diffs.end(), [](const FieldDiff& d) { return d.mismatch; }));
+}
+
+parse_error::parse_error(const std::string& file, std::size_t offset, const std::string& expected)
+    : std::runtime_error(fmt::format("{}: byte {}: expected {}", file, offset, expected)),
+      file_(file),
+      offset_(offset) {}
+
+}  // namespace procinfo

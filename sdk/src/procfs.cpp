@@ -1,0 +1,202 @@
+// The kernel's own files: /proc/<pid>/{stat,statm,cmdline,status} and
+// /proc/meminfo, read with the driver's rules for units, capping and text.
+#include <procinfo/error.hpp>
+#include <procinfo/text.hpp>
+
+#include "internal.hpp"
+#include "sys.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace procinfo::detail {
+namespace {
+
+constexpr std::uint64_t pf_kthread = 0x00200000;    // PF_KTHREAD, stat field 9
+constexpr std::uint64_t pf_wq_worker = 0x00000020;  // PF_WQ_WORKER
+
+struct Vanished {};  // the process went away while it was being read
+
+bool to_u64(std::string_view s, std::uint64_t& v) {
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+std::vector<std::string_view> split(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t')) ++i;
+    std::size_t j = i;
+    while (j < s.size() && s[j] != ' ' && s[j] != '\n' && s[j] != '\t') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Reads a per-process file; a process that is gone is reported as Vanished.
+std::string read_pid_file(const std::string& path, std::size_t limit) {
+  std::string text;
+  if (!read_file(path, text, limit)) {
+    const int err = errno;
+    if (err == ENOENT || err == ESRCH) throw Vanished{};
+    throw open_error(err, path);
+  }
+  return text;
+}
+
+// Gives back the raw comm the driver reports for a name /proc shows:
+// /proc appends "-desc" or "+desc" to workqueue workers and shows the full
+// name of kernel threads whose comm was cut at 15 bytes.
+std::string raw_comm(std::string_view shown, std::uint64_t task_flags) {
+  if ((task_flags & pf_wq_worker) && shown.substr(0, 8) == "kworker/") {
+    const auto cut = shown.find_first_of("+-", 8);
+    if (cut != std::string_view::npos) shown = shown.substr(0, cut);
+  }
+  if (shown.size() > PROCINFO_COMM_LEN - 1) shown = shown.substr(0, PROCINFO_COMM_LEN - 1);
+  return std::string(shown);
+}
+
+struct Units {
+  std::uint64_t page_kb;
+  std::uint64_t ns_per_tick;
+};
+
+Process read_process(const std::string& dir, std::uint32_t pid, const Units& units,
+                     std::uint64_t mem_total_kb) {
+  Process p;
+  p.pid = pid;
+
+  const std::string stat_path = dir + "/stat";
+  const std::string stat = read_pid_file(stat_path, 4096);
+  // The comm in parentheses may hold ')' and spaces: the last ')' ends it.
+  const auto open_paren = stat.find('(');
+  const auto close_paren = stat.rfind(')');
+  if (open_paren == std::string::npos || close_paren == std::string::npos ||
+      close_paren < open_paren)
+    throw parse_error(stat_path, 0, "\"PID (COMM) STATE ...\"");
+  const auto fields = split(std::string_view(stat).substr(close_paren + 1));
+  // fields[0] is stat field 3 (state); field n is fields[n - 3].
+  std::uint64_t values[23] = {};
+  if (fields.size() < 20 || fields[0].size() != 1)
+    throw parse_error(stat_path, close_paren + 1, "at least 22 fields after the comm");
+  for (std::size_t n : {4, 9, 14, 15, 20, 22}) {
+    if (!to_u64(fields[n - 3], values[n]))
+      throw parse_error(stat_path, static_cast<std::size_t>(fields[n - 3].data() - stat.data()),
+                        fmt::format("an unsigned integer as field {}", n));
+  }
+  const std::uint64_t task_flags = values[9];
+  p.state = fields[0][0];
+  p.name = sanitize_utf8(
+      raw_comm(std::string_view(stat).substr(open_paren + 1, close_paren - open_paren - 1),
+               task_flags));
+  p.ppid = static_cast<std::uint32_t>(values[4]);
+  p.cpu_ticks = values[14] + values[15];
+  p.nr_threads = static_cast<std::uint32_t>(values[20]);
+  p.start_time_ns = values[22] * units.ns_per_tick;
+
+  const std::string statm_path = dir + "/statm";
+  const std::string statm_text = read_pid_file(statm_path, 4096);
+  const auto statm = split(statm_text);
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  if (statm.size() < 2 || !to_u64(statm[0], size) || !to_u64(statm[1], resident))
+    throw parse_error(statm_path, 0, "\"SIZE RESIDENT ...\" in pages");
+  p.vsz_kb = size * units.page_kb;
+  p.rss_kb = resident * units.page_kb;
+  p.mem_pct_x100 =
+      mem_total_kb ? static_cast<std::uint32_t>(p.rss_kb * 10000 / mem_total_kb) : 0;
+
+  // One byte past the cap tells whether the command line was cut.
+  bool truncated = false;
+  p.cmdline = cmdline_from_raw(read_pid_file(dir + "/cmdline", cmdline_max + 1), &truncated);
+
+  const std::string status_path = dir + "/status";
+  const std::string status = read_pid_file(status_path, 1 << 16);
+  for (const std::string_view key : {"\nUid:", "\nGid:"}) {
+    const auto at = status.find(key);
+    std::uint64_t id = 0;
+    const auto values_here =
+        at == std::string::npos ? std::vector<std::string_view>{}
+                                : split(std::string_view(status).substr(
+                                      at + key.size(), status.find('\n', at + 1) - at - key.size()));
+    if (values_here.empty() || !to_u64(values_here[0], id))
+      throw parse_error(status_path, at == std::string::npos ? 0 : at + 1,
+                        fmt::format("a line \"{}\" with numeric ids", key.substr(1)));
+    (key[1] == 'U' ? p.uid : p.gid) = static_cast<std::uint32_t>(id);
+  }
+
+  std::uint32_t flags = 0;
+  if (task_flags & pf_kthread) flags |= flag_kernel_thread;
+  if (size == 0) flags |= flag_no_mm;
+  if (truncated) flags |= flag_cmdline_truncated;
+  if (size != 0 && matches_container_rule(p.cmdline)) flags |= flag_container;
+  p.flags = flags;
+  return p;
+}
+
+void read_meminfo(const std::string& root, Snapshot& snap) {
+  const std::string path = root + "/meminfo";
+  std::string text;
+  if (!read_file(path, text, 1 << 20)) throw open_error(errno, path);
+  for (const std::string_view key : {"MemTotal:", "MemFree:"}) {
+    const auto at = text.find(key);
+    std::uint64_t kb = 0;
+    const auto words =
+        at == std::string::npos
+            ? std::vector<std::string_view>{}
+            : split(std::string_view(text).substr(at + key.size(),
+                                                  text.find('\n', at) - at - key.size()));
+    if (words.empty() || !to_u64(words[0], kb))
+      throw parse_error(path, at == std::string::npos ? 0 : at,
+                        fmt::format("a line \"{} N kB\"", key));
+    (key == "MemTotal:" ? snap.mem_total_kb : snap.mem_free_kb) = kb;
+  }
+}
+
+}  // namespace
+
+Snapshot read_procfs(const std::string& root, View view) {
+  Snapshot snap;
+  read_meminfo(root, snap);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  const Units units{static_cast<std::uint64_t>(page > 0 ? page : 4096) / 1024,
+                    1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100)};
+
+  const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(root.c_str()), ::closedir);
+  if (!dir) throw open_error(errno, root);
+  std::vector<std::uint32_t> pids;
+  errno = 0;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    std::uint64_t pid = 0;
+    const std::string_view name(entry->d_name);
+    if (to_u64(name, pid) && pid > 0 && pid <= 0xffffffffULL)
+      pids.push_back(static_cast<std::uint32_t>(pid));
+  }
+  std::sort(pids.begin(), pids.end());
+
+  snap.processes.reserve(pids.size());
+  for (const std::uint32_t pid : pids) {
+    try {
+      Process p = read_process(fmt::format("{}/{}", root, pid), pid, units, snap.mem_total_kb);
+      if (view == View::containers && !(*p.flags & flag_container)) continue;
+      snap.processes.push_back(std::move(p));
+    } catch (const Vanished&) {
+      // exited between readdir and the reads: not an error
+    }
+  }
+  return snap;
+}
+
+}  // namespace procinfo::detail

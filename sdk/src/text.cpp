@@ -1,0 +1,106 @@
+// The text rules shared by every source (the driver's json.c, in C++).
+#include <procinfo/text.hpp>
+
+#include <array>
+#include <cstdint>
+
+namespace procinfo {
+namespace {
+
+// Returns the length of the well-formed UTF-8 sequence (RFC 3629) at s[i],
+// or 0 if the byte there does not start one; the same rule as the driver.
+std::size_t utf8_seq_len(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
+  const std::uint8_t c = byte(i);
+  std::size_t len = 0;
+  std::uint8_t lo = 0x80;
+  std::uint8_t hi = 0xbf;
+
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf)
+    len = 2;
+  else if (c >= 0xe0 && c <= 0xef)
+    len = 3;
+  else if (c >= 0xf0 && c <= 0xf4)
+    len = 4;
+  else
+    return 0;
+  if (len > s.size() - i) return 0;
+  // Second-byte limits exclude overlongs, surrogates and > U+10FFFF.
+  if (c == 0xe0)
+    lo = 0xa0;
+  else if (c == 0xed)
+    hi = 0x9f;
+  else if (c == 0xf0)
+    lo = 0x90;
+  else if (c == 0xf4)
+    hi = 0x8f;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  return len;
+}
+
+}  // namespace
+
+std::string sanitize_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const std::size_t seq = utf8_seq_len(bytes, i);
+    if (seq != 0) {
+      out.append(bytes.substr(i, seq));
+      i += seq;
+    } else {
+      out.append("\xef\xbf\xbd");  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string cmdline_from_raw(std::string_view raw, bool* truncated) {
+  const bool cut = raw.size() > cmdline_max;
+  if (cut) raw = raw.substr(0, cmdline_max);
+  if (truncated != nullptr) *truncated = cut;
+  while (!raw.empty() && raw.back() == '\0') raw.remove_suffix(1);
+  std::string joined(raw);
+  for (char& c : joined)
+    if (c == '\0') c = ' ';
+  return sanitize_utf8(joined);
+}
+
+bool matches_container_rule(std::string_view cmdline) noexcept {
+  static constexpr std::array<std::string_view, 4> keywords = {"docker", "container", "runc",
+                                                               "busybox"};
+  for (const auto keyword : keywords)
+    if (cmdline.find(keyword) != std::string_view::npos) return true;
+  return false;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') {
+      out.append("\\\"");
+    } else if (c == '\\') {
+      out.append("\\\\");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (c < 0x20) {
+      out.append("\\u00");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xf]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace procinfo
