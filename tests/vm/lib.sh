@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+#
+# Helpers for guest scripts run by tests/vm/run-vm (busybox ash compatible).
+# run-vm puts this file at /test/lib.sh; a guest script starts with
+#
+#	. /test/lib.sh
+#
+#   pass [MSG]              print "PASS: MSG" and exit 0
+#   fail MSG                print "FAIL: MSG" and exit 1
+#   skip MSG                print "SKIP: MSG" and exit 77 (ctest: skipped)
+#   ok MSG                  print "ok: MSG" and go on (a passed check)
+#   info MSG                print "info: MSG"
+#   assert_eq ACTUAL EXPECTED [MSG]     fail unless the strings are equal
+#   assert_ne ACTUAL UNEXPECTED [MSG]   fail if the strings are equal
+#   assert_file FILE [MSG]  fail unless FILE exists
+#   assert_nonempty FILE [MSG]  fail unless FILE can be read and is not empty
+#   run_ok CMD [ARGS...]    run CMD, fail naming it if it exits non-zero
+#   load_modules            insmod sysinfo.ko, then continfo.ko
+#   unload_modules          rmmod continfo, then sysinfo (those loaded)
+#
+# MODDIR is /lib/modules/$(uname -r)/extra, where run-vm --modules puts them.
+
+MODDIR=/lib/modules/$(uname -r)/extra
+
+pass() {
+	echo "PASS: ${1:-${0##*/}}"
+	exit 0
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+info() {
+	echo "info: $*"
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-assert_eq}: expected '$2', got '$1'"
+}
+
+assert_ne() {
+	[ "$1" != "$2" ] || fail "${3:-assert_ne}: got '$1', which it must not be"
+}
+
+assert_file() {
+	[ -e "$1" ] || fail "${2:-assert_file}: $1 does not exist"
+}
+
+assert_nonempty() {
+	[ -r "$1" ] || fail "${2:-assert_nonempty}: $1 cannot be read"
+	# /proc files report size 0: read them instead of testing -s.
+	[ -n "$(head -c 1 "$1")" ] || fail "${2:-assert_nonempty}: $1 is empty"
+}
+
+run_ok() {
+	"$@" || fail "command failed (exit $?): $*"
+}
+
+# Is module $1 loaded?
+module_loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+_lib_insmod() {
+	[ -f "$MODDIR/$1.ko" ] || fail "load_modules: $MODDIR/$1.ko missing (run-vm --modules DIR?)"
+	if ! out=$(insmod "$MODDIR/$1.ko" 2>&1); then
+		echo "$out"
+		dmesg | tail -n 20
+		fail "load_modules: insmod $1.ko failed: $out"
+	fi
+	module_loaded "$1" || fail "load_modules: $1 not in /proc/modules after insmod"
+}
+
+load_modules() {
+	_lib_insmod sysinfo
+	_lib_insmod continfo
+}
+
+unload_modules() {
+	for m in continfo sysinfo; do
+		module_loaded "$m" || continue
+		if ! out=$(rmmod "$m" 2>&1); then
+			echo "$out"
+			fail "unload_modules: rmmod $m failed: $out"
+		fi
+		! module_loaded "$m" || fail "unload_modules: $m still loaded after rmmod"
+	done
+}
