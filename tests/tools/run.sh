@@ -37,6 +37,11 @@ expect_in() {  # FILE PATTERN: an extended regex the file must match
   }
 }
 
+# Prints the widest line of $tmp/out in code points.
+max_width() {
+  python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [0]))' "$tmp/out"
+}
+
 # Saves a snapshot of the host's /proc as $tmp/snap.
 make_snapshot() {
   run "$ps" --source procfs --save "$tmp/snap"
@@ -98,11 +103,11 @@ ps-table)
   # Width: no line longer than asked.
   run "$ps" --source "$src" --width 40
   expect_status 0
-  [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$tmp/out")" -le 40 ] ||
+  [ "$(max_width)" -le 40 ] ||
     fail "--width 40 printed longer lines"
   COLUMNS=50 run "$ps" --source "$src"
   expect_status 0
-  [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$tmp/out")" -le 50 ] ||
+  [ "$(max_width)" -le 50 ] ||
     fail "COLUMNS=50 printed longer lines"
 
   run "$ps" --source "$src" --sort bogus

@@ -45,16 +45,31 @@ std::string_view to_string(procinfo::CompareMode mode) {
 
 // Reads the sources of one check and compares them. Live mode reads A before
 // and after B so that compare_live() can bracket values that moved.
+// Returns the spec as the text form with its default path filled in, as the
+// report names it ("json" becomes "json:/proc/sysinfo_so1_202041390").
+std::string describe(const procinfo::SourceSpec& spec, procinfo::View view) {
+  procinfo::SourceSpec resolved = spec;
+  resolved.path = spec.resolved_path(view);
+  return resolved.to_string();
+}
+
+// The report names the sources as given on the command line (a file:
+// snapshot remembers the source it was first read from).
 procinfo::CompareReport run_check(const Check& check, bool strict) {
+  procinfo::CompareReport report;
   if (strict) {
     const procinfo::Snapshot a = procinfo::read_snapshot(check.a, check.view);
     const procinfo::Snapshot b = procinfo::read_snapshot(check.b, check.view);
-    return procinfo::compare_strict(a, b);
+    report = procinfo::compare_strict(a, b);
+  } else {
+    const procinfo::Snapshot a_before = procinfo::read_snapshot(check.a, check.view);
+    const procinfo::Snapshot b = procinfo::read_snapshot(check.b, check.view);
+    const procinfo::Snapshot a_after = procinfo::read_snapshot(check.a, check.view);
+    report = procinfo::compare_live(a_before, b, a_after);
   }
-  const procinfo::Snapshot a_before = procinfo::read_snapshot(check.a, check.view);
-  const procinfo::Snapshot b = procinfo::read_snapshot(check.b, check.view);
-  const procinfo::Snapshot a_after = procinfo::read_snapshot(check.a, check.view);
-  return procinfo::compare_live(a_before, b, a_after);
+  report.source_a = describe(check.a, check.view);
+  report.source_b = describe(check.b, check.view);
+  return report;
 }
 
 // Builds the list of checks: the two sources given, or for every view the
