@@ -205,7 +205,10 @@ void compare_one(CompareReport& report, const Process& before, const Process& b,
       add(f, "exec between the reads of A; not checkable", false);
     } else if (f.kind == Kind::gauge) {
       const std::uint64_t v = *f.number(b);
-      const auto [lo, hi] = std::minmax(*f.number(before), *f.number(after));
+      const std::uint64_t x = *f.number(before);
+      const std::uint64_t y = *f.number(after);
+      const std::uint64_t lo = std::min(x, y);
+      const std::uint64_t hi = std::max(x, y);
       if (v >= lo && v <= hi)
         add(f, "bracketed by the reads of A", false);
       else if (ran)
