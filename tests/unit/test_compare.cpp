@@ -1,0 +1,246 @@
+// Strict and live comparison: planted mismatches and churn on a busy system.
+#include <procinfo/compare.hpp>
+
+#include "helpers.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using procinfo::FieldDiff;
+using procinfo::Process;
+using procinfo::Snapshot;
+using procinfo::test::full_process;
+using procinfo::test::snapshot_of;
+
+namespace {
+
+Snapshot base() {
+  return snapshot_of({full_process(1, "init", "/sbin/init"), full_process(50, "sshd", "sshd -D"),
+                      full_process(100, "bash", "bash -l")});
+}
+
+Process& proc(Snapshot& s, std::uint32_t pid) {
+  for (auto& p : s.processes)
+    if (p.pid == pid) return p;
+  BOOST_FAIL("no pid " << pid);
+  throw;
+}
+
+std::vector<FieldDiff> mismatches(const procinfo::CompareReport& r) {
+  std::vector<FieldDiff> out;
+  for (const auto& d : r.diffs)
+    if (d.mismatch) out.push_back(d);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(compare_strict)
+
+BOOST_AUTO_TEST_CASE(equal_snapshots_are_consistent) {
+  const auto r = procinfo::compare_strict(base(), base());
+  BOOST_TEST(r.consistent());
+  BOOST_TEST(r.diffs.empty());
+  BOOST_TEST(r.processes_compared == 3U);
+}
+
+BOOST_AUTO_TEST_CASE(planted_mismatch_names_pid_field_and_values) {
+  auto b = base();
+  proc(b, 50).rss_kb = 999999;
+  const auto r = procinfo::compare_strict(base(), b);
+  BOOST_REQUIRE(r.mismatch_count() == 1U);
+  const auto& d = r.diffs[0];
+  BOOST_TEST(d.pid == 50U);
+  BOOST_TEST(d.name == "sshd");
+  BOOST_TEST(d.field == "rss_kb");
+  BOOST_TEST(d.value_a == "150");
+  BOOST_TEST(d.value_b == "999999");
+  BOOST_TEST(!d.reason.empty());
+}
+
+BOOST_AUTO_TEST_CASE(every_field_and_presence_and_totals) {
+  auto b = base();
+  auto& p = proc(b, 100);
+  p.name = "zsh";
+  p.cmdline = "zsh";
+  p.state = 'R';
+  p.cpu_ticks += 1;
+  *p.uid += 1;
+  b.processes.erase(b.processes.begin());  // pid 1 only in A
+  b.processes.push_back(full_process(200, "new", "new"));  // pid 200 only in B
+  b.mem_free_kb += 1;
+  const auto r = procinfo::compare_strict(base(), b);
+  BOOST_TEST(r.mismatch_count() == 8U);  // totals, 2 presence, 5 fields of pid 100
+  BOOST_TEST(r.diffs[0].field == "mem_free_kb");  // pid 0: the totals come first
+  BOOST_TEST(r.diffs[1].pid == 1U);
+  BOOST_TEST(r.diffs[1].field == "presence");
+  BOOST_TEST(r.diffs[1].value_b == "absent");
+  BOOST_TEST(r.diffs.back().pid == 200U);
+  BOOST_TEST(r.diffs.back().value_a == "absent");
+  for (std::size_t i = 1; i < r.diffs.size(); ++i)
+    BOOST_TEST((r.diffs[i - 1].pid < r.diffs[i].pid ||
+                (r.diffs[i - 1].pid == r.diffs[i].pid && r.diffs[i - 1].field <= r.diffs[i].field)));
+}
+
+BOOST_AUTO_TEST_CASE(optional_fields_only_where_both_have_them) {
+  auto json_like = base();
+  for (auto& p : json_like.processes) {
+    p.ppid.reset();
+    p.utime_ns.reset();
+    p.start_time_ns.reset();
+  }
+  BOOST_TEST(procinfo::compare_strict(base(), json_like).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(start_time_at_tick_resolution) {
+  auto b = base();
+  *proc(b, 50).start_time_ns += 1;  // ns precision (device) vs ticks (procfs)
+  BOOST_TEST(procinfo::compare_strict(base(), b).consistent());
+  *proc(b, 50).start_time_ns += 1000000000ULL;
+  BOOST_TEST(!procinfo::compare_strict(base(), b).consistent());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(compare_live)
+
+BOOST_AUTO_TEST_CASE(quiet_system_is_consistent) {
+  const auto r = procinfo::compare_live(base(), base(), base());
+  BOOST_TEST(r.consistent());
+  BOOST_TEST(r.diffs.empty());
+  BOOST_TEST(r.processes_compared == 3U);
+}
+
+BOOST_AUTO_TEST_CASE(counter_moved_forward_is_bracketed) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(b, 100).cpu_ticks += 5;
+  *proc(b, 100).utime_ns += 7;
+  proc(after, 100).cpu_ticks += 9;
+  *proc(after, 100).utime_ns += 7;
+  const auto r = procinfo::compare_live(before, b, after);
+  BOOST_TEST(r.consistent());
+  BOOST_TEST(r.diffs.size() == 2U);  // reported, accepted
+}
+
+BOOST_AUTO_TEST_CASE(counter_moved_backward_is_a_mismatch) {
+  auto b = base();
+  proc(b, 100).cpu_ticks -= 1;
+  const auto r = procinfo::compare_live(base(), b, base());
+  const auto m = mismatches(r);
+  BOOST_REQUIRE(m.size() == 1U);
+  BOOST_TEST(m[0].pid == 100U);
+  BOOST_TEST(m[0].field == "proc_jiffies");
+  BOOST_TEST(m[0].reason.find("backward") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(counter_ahead_of_the_later_read_is_a_mismatch) {
+  auto b = base();
+  *proc(b, 50).stime_ns += 1;
+  const auto m = mismatches(procinfo::compare_live(base(), b, base()));
+  BOOST_REQUIRE(m.size() == 1U);
+  BOOST_TEST(m[0].field == "stime_ns");
+}
+
+BOOST_AUTO_TEST_CASE(planted_change_on_an_idle_process_is_a_mismatch) {
+  auto b = base();
+  proc(b, 50).rss_kb += 4;
+  proc(b, 1).cmdline = "/sbin/evil";
+  proc(b, 100).uid = 0;
+  const auto m = mismatches(procinfo::compare_live(base(), b, base()));
+  BOOST_REQUIRE(m.size() == 3U);
+  BOOST_TEST(m[0].pid == 1U);
+  BOOST_TEST(m[0].field == "cmdline");
+  BOOST_TEST(m[1].pid == 50U);
+  BOOST_TEST(m[1].field == "rss_kb");
+  BOOST_TEST(m[2].field == "uid");
+}
+
+BOOST_AUTO_TEST_CASE(values_equal_to_before_or_after_or_bracketed) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(b, 50).rss_kb += 4;  // rss grew: b between before and after
+  proc(after, 50).rss_kb += 8;
+  proc(after, 50).vsz_kb += 8;  // vsz: b equals before
+  proc(b, 100).state = 'R';     // state: equals after
+  proc(after, 100).state = 'R';
+  proc(b, 1).state = 'R';  // a run/sleep flip seen only by B
+  proc(b, 50).ppid = 1;    // unchanged
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(busy_process_gauges_are_not_false_alarms) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(after, 100).cpu_ticks += 3;  // it ran
+  proc(b, 100).cpu_ticks += 1;
+  proc(b, 100).rss_kb += 100;       // and its rss went up and back down
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(pids_appearing_and_vanishing_are_not_mismatches) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  before.processes.push_back(full_process(300, "short", "short"));  // exits after B... 
+  b.processes.push_back(full_process(300, "short", "short"));
+  b.processes.push_back(full_process(400, "born", "born"));  // born after `before`
+  after.processes.push_back(full_process(400, "born", "born"));
+  b.processes.push_back(full_process(500, "blink", "blink"));  // lived only during B
+  before.processes.push_back(full_process(600, "dead", "dead"));  // gone before B
+  const auto r = procinfo::compare_live(before, b, after);
+  BOOST_TEST(r.consistent());
+  BOOST_TEST(r.processes_compared == 3U);
+}
+
+BOOST_AUTO_TEST_CASE(exec_between_reads_is_not_a_mismatch) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  // bash execs ls; B read it half way (new name, old cmdline)
+  proc(b, 100).name = "ls";
+  proc(after, 100).name = "ls";
+  proc(after, 100).cmdline = "ls -l";
+  proc(b, 100).vsz_kb = 1;
+  proc(after, 100).vsz_kb = 2;
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(pid_reuse_is_not_a_mismatch) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(after, 50) = full_process(50, "other", "other");
+  *proc(after, 50).start_time_ns += 60000000000ULL;
+  proc(b, 50) = proc(after, 50);
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(process_missing_from_b_only_is_a_mismatch) {
+  auto b = base();
+  b.processes.erase(b.processes.begin() + 1);
+  const auto m = mismatches(procinfo::compare_live(base(), b, base()));
+  BOOST_REQUIRE(m.size() == 1U);
+  BOOST_TEST(m[0].pid == 50U);
+  BOOST_TEST(m[0].field == "presence");
+}
+
+BOOST_AUTO_TEST_CASE(memory_totals) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  after.mem_free_kb -= 1000;
+  b.mem_free_kb -= 10;
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+  b.mem_free_kb -= 5000;
+  BOOST_TEST(!procinfo::compare_live(before, b, after).consistent());
+  b = base();
+  b.mem_total_kb += 1;
+  const auto m = mismatches(procinfo::compare_live(before, b, after));
+  BOOST_REQUIRE(m.size() == 1U);
+  BOOST_TEST(m[0].field == "mem_total_kb");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

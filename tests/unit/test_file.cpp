@@ -1,0 +1,136 @@
+// The file: snapshot format: round trip, versioning, truncated and corrupt files.
+#include <procinfo/error.hpp>
+#include <procinfo/source.hpp>
+
+#include "helpers.hpp"
+#include "internal.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <iterator>
+
+using procinfo::detail::decode_file;
+using procinfo::detail::encode_file;
+using procinfo::test::full_process;
+using procinfo::test::snapshot_of;
+
+namespace {
+
+procinfo::Snapshot sample() {
+  auto s = snapshot_of({full_process(1, "init", "/sbin/init splash"),
+                        full_process(7, "é \"q\"", std::string(4096, 'x')),
+                        full_process(9, "", "")},
+                       "device:/dev/procinfo");
+  s.processes[2].ppid.reset();  // a JSON-like process: optional members absent
+  s.processes[2].start_time_ns.reset();
+  s.processes[1].flags = procinfo::flag_cmdline_truncated | procinfo::flag_container;
+  s.view = procinfo::View::containers;
+  s.taken_at = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  s.read_duration = std::chrono::nanoseconds(1234567);
+  return s;
+}
+
+std::size_t failure_offset(const std::string& bytes, const std::string& what_part) {
+  try {
+    decode_file(bytes, "snap.bin");
+  } catch (const procinfo::parse_error& e) {
+    BOOST_TEST_MESSAGE(e.what());
+    BOOST_TEST(std::string(e.what()).find("snap.bin") == 0U);
+    BOOST_TEST(std::string(e.what()).find(what_part) != std::string::npos, e.what());
+    return e.offset();
+  }
+  BOOST_FAIL("no parse_error");
+  return 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(file_format)
+
+BOOST_AUTO_TEST_CASE(round_trip_keeps_everything) {
+  const auto s = sample();
+  const auto back = decode_file(encode_file(s), "snap.bin");
+  BOOST_TEST(back.processes == s.processes);
+  BOOST_TEST(back.source == s.source);
+  BOOST_TEST((back.view == s.view));
+  BOOST_TEST(back.mem_total_kb == s.mem_total_kb);
+  BOOST_TEST(back.mem_free_kb == s.mem_free_kb);
+  BOOST_TEST((back.taken_at == s.taken_at));
+  BOOST_TEST(back.read_duration.count() == s.read_duration.count());
+}
+
+BOOST_AUTO_TEST_CASE(save_and_read_through_the_public_api) {
+  procinfo::test::TempDir dir;
+  const std::string path = dir.str() + "/s.snap";
+  procinfo::save_snapshot(sample(), path);
+  const auto back = procinfo::read_snapshot(procinfo::SourceSpec::parse("file:" + path));
+  BOOST_TEST(back.processes == sample().processes);
+  BOOST_TEST(!std::filesystem::exists(path + ".tmp"));
+  BOOST_CHECK_THROW(procinfo::save_snapshot(sample(), dir.str() + "/no/such/dir/s"),
+                    std::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(layout_is_little_endian_and_documented) {
+  const std::string bytes = encode_file(sample());
+  BOOST_TEST(bytes.substr(0, 8) == "PROCSNAP");
+  BOOST_TEST(bytes[8] == 1);  // format version 1, little-endian
+  BOOST_TEST(bytes[9] == 0);
+  BOOST_TEST(static_cast<unsigned char>(bytes[12]) == 80U);   // header size
+  BOOST_TEST(static_cast<unsigned char>(bytes[16]) == 104U);  // record size
+  BOOST_TEST(bytes[20] == 3);                                 // records
+  BOOST_TEST(bytes[80] == 1);                                 // first pid
+}
+
+BOOST_AUTO_TEST_CASE(unknown_version_is_refused) {
+  std::string bytes = encode_file(sample());
+  bytes[8] = 2;
+  BOOST_TEST(failure_offset(bytes, "format version 2") == 8U);
+}
+
+BOOST_AUTO_TEST_CASE(not_a_snapshot) {
+  BOOST_TEST(failure_offset("{\"mem_total_kb\": 1}", "PROCSNAP") == 0U);
+  BOOST_TEST(failure_offset("", "truncated") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_an_error) {
+  const std::string bytes = encode_file(sample());
+  for (std::size_t n = 0; n < bytes.size(); ++n)
+    BOOST_CHECK_THROW(decode_file(bytes.substr(0, n), "snap.bin"), procinfo::parse_error);
+  BOOST_CHECK_THROW(decode_file(bytes + "x", "snap.bin"), procinfo::parse_error);
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_fields_are_errors) {
+  const std::string good = encode_file(sample());
+  auto corrupt = [&](std::size_t at, char value, const std::string& what) {
+    std::string bytes = good;
+    bytes[at] = value;
+    return failure_offset(bytes, what);
+  };
+  BOOST_TEST(corrupt(75, 1, "reserved") == 75U);
+  BOOST_TEST(corrupt(72, 5, "view") == 72U);
+  BOOST_TEST(corrupt(80 + 104, 0, "ascending pid") == 184U);      // pid 7 -> 0
+  BOOST_TEST(corrupt(80 + 6, 1, "presence") == 84U);              // unknown present bit
+  BOOST_TEST(corrupt(80 + 82, 0x7f, "string area") == 160U);       // name offset far out
+  BOOST_TEST(corrupt(80 + 100, 1, "reserved") == 180U);
+  // A name byte turned into invalid UTF-8.
+  const std::size_t strings = 80 + 3 * 104;
+  std::string bytes = good;
+  const auto at = bytes.find("init", strings);
+  bytes[at] = '\xff';
+  BOOST_TEST(failure_offset(bytes, "UTF-8") == at);
+}
+
+BOOST_AUTO_TEST_CASE(larger_header_and_records_are_accepted) {
+  // A later writer appended 8 header bytes and 8 record bytes.
+  const auto s = sample();
+  const std::string v1 = encode_file(s);
+  std::string bytes = v1.substr(0, 80) + std::string(8, '\0');
+  bytes[12] = 88;
+  bytes[16] = 112;
+  for (std::size_t i = 0; i < 3; ++i) bytes += v1.substr(80 + i * 104, 104) + std::string(8, '\0');
+  bytes += v1.substr(80 + 3 * 104);
+  BOOST_TEST(decode_file(bytes, "snap.bin").processes == s.processes);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
