@@ -119,8 +119,11 @@ void print_text(const std::vector<std::pair<Check, procinfo::CompareReport>>& re
                report.processes_compared, mismatches, mismatches == 1 ? "" : "es");
     for (const auto& diff : report.diffs) {
       if (!shown(diff, verbose)) continue;
-      fmt::print("  {} pid {} ({}): {}: A={} B={}: {}\n",
-                 diff.mismatch ? "mismatch" : "accepted", diff.pid, tools::printable(diff.name),
+      // pid 0 carries the snapshot-wide values (memory totals).
+      const std::string who = diff.pid == 0
+                                  ? tools::printable(diff.name)
+                                  : fmt::format("pid {} ({})", diff.pid, tools::printable(diff.name));
+      fmt::print("  {} {}: {}: A={} B={}: {}\n", diff.mismatch ? "mismatch" : "accepted", who,
                  diff.field, tools::printable(diff.value_a), tools::printable(diff.value_b),
                  tools::printable(diff.reason));
     }

@@ -154,7 +154,7 @@ Row make_row(const procinfo::Process& p, long ticks_per_second) {
   std::string name = tools::printable(p.name);
   std::string command = p.cmdline.empty() ? "[" + name + "]" : tools::printable(p.cmdline);
   return {fmt::format("{}", p.pid),
-          std::string(1, p.state),
+          tools::printable(std::string(1, p.state)),
           procinfo::format_mem_pct(p.mem_pct_x100),
           fmt::format("{}", p.vsz_kb),
           fmt::format("{}", p.rss_kb),
