@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// Snapshots of /dev/procinfo and the checks of their binary layout.
+#pragma once
+
+#include <linux/procinfo.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace procinfo::device {
+
+inline constexpr const char *path = "/dev/procinfo";
+
+struct Record {
+	procinfo_record r{};
+	std::string comm;    // bytes before the first NUL
+	std::string cmdline; // raw, NUL separated
+};
+
+struct Snapshot {
+	procinfo_version ver{};
+	procinfo_snapshot_req req{};
+	std::vector<Record> records;
+	int enospc = 0; // ENOSPC answers before the snapshot fitted
+};
+
+// Opens the device (O_RDONLY|O_CLOEXEC); -1 with a message on failure.
+int open_device(std::vector<std::string> &errors);
+
+// Queries the version and checks it; false when unusable.
+bool version(int fd, procinfo_version &ver, std::vector<std::string> &errors);
+
+// Takes one snapshot into buf (grown on ENOSPC, retried with
+// PROCINFO_SNAP_RETRY). With check, fills the buffer with a pattern first
+// and validates every layout rule of the ABI into errors.
+bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snapshot &snap,
+	      bool check, std::vector<std::string> &errors);
+
+// Returns the names of a record's flags, comma separated.
+std::string flag_names(std::uint32_t flags);
+
+} // namespace procinfo::device
