@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+# vm.fields: every field of /proc/sysinfo_so1_202041390 equals what the
+# kernel's own /proc says, for hostile names and command lines, a zombie,
+# kernel threads and a multi-threaded CPU burner.
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+# shellcheck source=tests/vm/cases/common.sh
+. /test/common.sh
+
+load_modules
+spawn_hostile
+burn=$(cpu-burn 4 2) || fail "cpu-burn failed"
+info "cpu-burn 4 2: pid $burn"
+STRICT="$STRICT,$burn"
+
+# Every listed process against /proc; the stopped ones field by field.
+check "sysinfo JSON matches /proc (strict: hostile-spawn + cpu-burn)" \
+	procinfo-check json "$SYSINFO" --strict-pids "$STRICT"
+
+cat "$SYSINFO" >/tmp/sysinfo.json
+J=/tmp/sysinfo.json
+check "saved copy is a valid document" procinfo-check json "$J" --no-truth
+
+# The hostile lines as the driver wrote them (non-printables shown by sed).
+for p in $(echo "$HOSTILE" | awk '{ print $1 }') "$burn"; do
+	grep "\"pid\": $p," "$J" | cut -c 1-300 | cat -v
+done
+
+# Names with quotes, backslashes, ')' and spaces; cut UTF-8.
+assert_eq "$(jget "$(pid_of quote)" name $J)" 'q\"uo\\te' "quote name"
+assert_eq "$(jget "$(pid_of paren)" name $J)" 'a) b (c) d)' "paren name"
+assert_eq "$(jget "$(pid_of paren)" cmdline $J)" '(paren) x )   ( ' "paren cmdline"
+assert_eq "$(jget "$(pid_of utf8)" name $J)" "ñandú→✓$FFFD$FFFD" "utf8 name cut inside the emoji"
+assert_eq "$(jget "$(pid_of utf8)" cmdline $J)" "ñandú→✓😀 日本語 €" "utf8 cmdline"
+assert_eq "$(jget "$(pid_of ctl)" cmdline $J)" \
+	"$(printf 'ctl new\\nline tab\\there esc\\u001b[31mred \\u0001\\u0002\\u001f\177 cr\\u000d ff\\u000c bs\\u0008')" \
+	"control bytes escaped"
+assert_eq "$(jget "$(pid_of badutf8)" cmdline $J)" \
+	"bad $FFFD $FFFD x$FFFD${FFFD}y $FFFD$FFFD$FFFD $FFFD$FFFD$FFFD$FFFD $FFFD( $FFFD$FFFD $FFFD$FFFD$FFFD$FFFD$FFFD ok$FFFD$FFFD$FFFD" \
+	"invalid UTF-8: one U+FFFD per bad byte"
+assert_eq "$(jget "$(pid_of longname)" name $J)" abcdefghijklmno "name cut at 15 bytes"
+assert_eq "$(jget "$(pid_of emptyargs)" cmdline $J)" 'a  b' "empty arguments"
+assert_eq "$(jget "$(pid_of emptyargv)" cmdline $J)" '' "empty argv"
+ok "hostile names and command lines"
+
+# 60 kB argument: 4096 raw bytes "bigarg\0" + 2044 x "é" + a lone 0xc3.
+big=$(pid_of bigarg)
+assert_eq "$(jget "$big" cmdline_len $J)" 4098 "bigarg decoded cmdline bytes (4095 + U+FFFD)"
+jget "$big" cmdline $J | grep -q "éé$FFFD\$" || fail "bigarg cmdline does not end in é + U+FFFD"
+assert_eq "$(dget "$big" cmdline_len)" 4096 "bigarg device cmdline_len"
+case $(dget "$big" flags) in
+*truncated*) ok "bigarg: PROCINFO_REC_CMDLINE_TRUNCATED" ;;
+*) fail "bigarg: flags $(dget "$big" flags) lack truncated" ;;
+esac
+case $(dget "$(pid_of quote)" flags) in
+*truncated*) fail "short cmdline flagged truncated" ;;
+esac
+
+# All threads count: the stopped burner's ticks are stat 14 + 15 exactly
+# (checked above) and at least half of 4 threads x 2 s x USER_HZ.
+hz=100
+jif=$(jget "$burn" proc_jiffies $J)
+info "cpu-burn 4 2: proc_jiffies $jif, stat: $(cut -d')' -f2 "/proc/$burn/stat" | awk '{ print "utime " $12 " stime " $13 " threads " $18 }')"
+[ "$jif" -ge $((4 * 2 * hz / 2)) ] || fail "cpu-burn proc_jiffies $jif < $((4 * 2 * hz / 2)): not every thread counted"
+assert_eq "$(dget "$burn" nr_threads)" 5 "cpu-burn nr_threads"
+ok "multi-threaded CPU time: $jif ticks"
+
+# The zombie and its stopped parent.
+z=$(pid_of zombie)
+assert_eq "$(jget "$z" state $J)" Z "zombie state"
+assert_eq "$(jget "$z" cmdline $J)" "" "zombie cmdline"
+assert_eq "$(jget "$z" vsz_kb $J)" 0 "zombie vsz_kb"
+assert_eq "$(jget "$z" rss_kb $J)" 0 "zombie rss_kb"
+assert_eq "$(jget "$z" name $J)" "zombie kid" "zombie name"
+assert_eq "$(jget "$(pid_of zparent)" state $J)" T "zombie parent state"
+ok "zombie: Z, no cmdline, no memory"
+
+# Kernel threads: kthreadd is pid 2; no cmdline, no memory.
+assert_eq "$(jget 2 name $J)" kthreadd "pid 2 name"
+assert_eq "$(jget 2 cmdline $J)" "" "kthreadd cmdline"
+assert_eq "$(jget 2 vsz_kb $J)" 0 "kthreadd vsz_kb"
+assert_eq "$(jget 2 rss_kb $J)" 0 "kthreadd rss_kb"
+kthreads=$(grep -c '"cmdline": "", "vsz_kb": 0, "rss_kb": 0, "mem_pct": "0.00"' $J)
+[ "$kthreads" -ge 10 ] || fail "only $kthreads processes without cmdline and memory"
+ok "kernel threads: $kthreads entries without cmdline or memory"
+
+# pid 1 is the guest's init, with a command line and memory.
+[ "$(jget 1 vsz_kb $J)" -gt 0 ] || fail "pid 1 vsz_kb is 0"
+[ -n "$(jget 1 cmdline $J)" ] || fail "pid 1 cmdline is empty"
+
+# The same for the containers view.
+check "continfo JSON matches /proc" procinfo-check json "$CONTINFO" --strict-pids "$STRICT"
+
+unload_modules
+pass "fields"
