@@ -27,6 +27,8 @@ check_five_lines() {
 echo "== install into $prefix"
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" ||
   { cat "$tmp/install.log" >&2; fail "cmake --install"; }
+find "$prefix" -name procinfoConfig.cmake | grep -q . ||
+  fail "the build installs no SDK (no procinfoConfig.cmake under $prefix): configure it with -DPROCINFO_INSTALL=ON"
 
 echo "== find_package(procinfo 0.1)"
 "$cmake" -S "$src" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
