@@ -10,6 +10,21 @@
 
 using namespace procinfo;
 
+// Returns s as valid UTF-8 (U+FFFD for bad bytes) with control bytes and
+// backslashes shown as C escapes: readable, one line, never raw bytes.
+static std::string display(std::string_view s)
+{
+	std::string out;
+	for (char ch : text::sanitize_utf8(s)) {
+		const auto c = static_cast<unsigned char>(ch);
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			out += fmt::format("\\x{:02x}", c);
+		else
+			out += ch;
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	CLI::App app{"procinfo-devdump: print a /dev/procinfo snapshot"};
@@ -40,13 +55,17 @@ int main(int argc, char **argv)
 		   "CMDLINE");
 	for (auto &rec : snap.records) {
 		auto &r = rec.r;
-		auto cmd = text::printable(text::join_cmdline(rec.cmdline));
-		if (width && cmd.size() > width)
-			cmd = cmd.substr(0, width) + "...";
+		auto cmd = display(text::join_cmdline(rec.cmdline));
+		if (width && cmd.size() > width) {
+			std::size_t cut = width; // not inside a UTF-8 sequence
+			while (cut > 0 && (static_cast<unsigned char>(cmd[cut]) & 0xc0) == 0x80)
+				--cut;
+			cmd = cmd.substr(0, cut) + "...";
+		}
 		fmt::print("{:>7} {:>7} {:>5} {:>4} {:1} {:>9} {:>8} {:>3}.{:02} {:>8} {:<20} {:<16} {}\n",
 			   r.pid, r.ppid, r.uid, r.nr_threads, static_cast<char>(r.state), r.vsz_kb,
 			   r.rss_kb, r.mem_pct_x100 / 100, r.mem_pct_x100 % 100, r.cpu_ticks,
-			   device::flag_names(r.flags), text::printable(rec.comm),
+			   device::flag_names(r.flags), display(rec.comm),
 			   r.flags & PROCINFO_REC_KTHREAD ? "[" + cmd + "]" : cmd);
 	}
 	return 0;

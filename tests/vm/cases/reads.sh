@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+# vm.reads: one open, one snapshot — reads of any size, 1-byte reads,
+# lseek/pread at odd offsets all give the same valid document; concurrent
+# readers while processes come and go all get valid documents.
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+# shellcheck source=tests/vm/cases/common.sh
+. /test/common.sh
+
+load_modules
+spawn_hostile
+
+for f in "$SYSINFO" "$CONTINFO"; do
+	base=${f##*/}
+	view=all
+	[ "$f" = "$CONTINFO" ] && view=containers
+	cat "$f" >"/tmp/$base.cat"
+	check "$base: cat copy valid" procinfo-check json "/tmp/$base.cat" --no-truth --view $view
+	for bs in 1 7 4095 4097 65536; do
+		dd if="$f" of="/tmp/$base.$bs" bs=$bs 2>/dev/null || fail "dd bs=$bs $f"
+		procinfo-check json "/tmp/$base.$bs" --no-truth --view "$view" >"/tmp/check.out" ||
+			{ cat /tmp/check.out; fail "$base read with bs=$bs is not a valid document"; }
+		# The stopped processes' lines are stable: byte-identical.
+		for p in $(echo "$HOSTILE" | awk '{ print $1 }'); do
+			a=$(grep "\"pid\": $p," "/tmp/$base.cat" | md5sum)
+			b=$(grep "\"pid\": $p," "/tmp/$base.$bs" | md5sum)
+			assert_eq "$b" "$a" "$base bs=$bs: line of stopped pid $p"
+		done
+	done
+	ok "$base: dd bs=1/7/4095/4097/65536 give valid documents, stable lines identical"
+	check "$base: pread/lseek at odd offsets = the first read of the same open" \
+		pread-check "$f"
+done
+
+# 4 concurrent readers (2 per file) for ~10 s while processes come and go.
+secs=10
+end=$(($(date +%s) + secs))
+(
+	n=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		sh -c 'exit 0'
+		/bin/true &
+		n=$((n + 1))
+	done
+	wait
+	echo "churn: $n short-lived processes"
+) &
+churn=$!
+readers=
+for i in 1 2 3 4; do
+	if [ $((i % 2)) -eq 1 ]; then
+		f=$SYSINFO view=all
+	else
+		f=$CONTINFO view=containers
+	fi
+	(
+		n=0
+		while [ "$(date +%s)" -lt "$end" ]; do
+			for _ in 1 2 3 4 5 6 7; do
+				cat "$f" >/dev/null || { echo "reader $i: cat failed"; exit 1; }
+			done
+			cat "$f" >"/tmp/r$i.json" || { echo "reader $i: cat failed"; exit 1; }
+			procinfo-check json "/tmp/r$i.json" --no-truth --view $view >"/tmp/r$i.out" ||
+				{ cat "/tmp/r$i.out"; cp "/tmp/r$i.json" "/tmp/r$i.bad"; exit 1; }
+			n=$((n + 1))
+		done
+		echo "reader $i (${f##*/}): $((n * 8)) reads, $n validated"
+	) &
+	readers="$readers $!"
+done
+bad=0
+for p in $readers; do
+	wait "$p" || bad=$((bad + 1))
+done
+wait "$churn"
+[ "$bad" -eq 0 ] || fail "$bad concurrent reader(s) got an invalid document"
+ok "4 concurrent readers for ${secs}s: every document valid"
+
+check "sysinfo still matches /proc afterwards" \
+	procinfo-check json "$SYSINFO" --strict-pids "$STRICT"
+unload_modules
+pass "reads"
