@@ -5,7 +5,7 @@
 # this file at /test/common.sh (--add ...:/test/common.sh); a case sources
 # /test/lib.sh first, then this.
 #
-#   spawn_hostile [ARGS]   run hostile-spawn: HOSTILE ("PID LABEL" lines)
+#   spawn_hostile          run hostile-spawn: HOSTILE ("PID LABEL" lines)
 #                          and STRICT (their pids, comma separated)
 #   pid_of LABEL           the pid hostile-spawn started for LABEL
 #   jget PID FIELD FILE    one field of a JSON document (raw escaped form)
@@ -13,13 +13,17 @@
 #   check DESC CMD...      run CMD; fail with DESC unless it exits 0
 #   stamp                  seconds since boot, 2 decimals
 
+# shellcheck disable=SC2034 # used by the cases that source this file
 SYSINFO=/proc/sysinfo_so1_202041390
+# shellcheck disable=SC2034
 CONTINFO=/proc/continfo_so1_202041390
+# shellcheck disable=SC2034
 FFFD=$(printf '\357\277\275')
 
 spawn_hostile() {
-	HOSTILE=$(hostile-spawn "$@") || fail "hostile-spawn failed"
+	HOSTILE=$(hostile-spawn) || fail "hostile-spawn failed"
 	[ -n "$HOSTILE" ] || fail "hostile-spawn started nothing"
+	# shellcheck disable=SC2034
 	STRICT=$(echo "$HOSTILE" | awk '{ printf "%s%s", sep, $1; sep = "," }')
 	info "hostile processes: $(echo "$HOSTILE" | tr '\n' ' ')"
 }
