@@ -9,7 +9,10 @@
 #include <linux/types.h>
 #include <uapi/linux/procinfo.h>
 
-#define PROCINFO_VERSION "0.1.0"
+/* The top-level VERSION file, passed in by Kbuild. */
+#ifndef PROCINFO_VERSION
+#error "PROCINFO_VERSION is not set: build the modules through driver/Kbuild"
+#endif
 
 /* Set by the compile probe in Kbuild (namespaces are strings since 6.13). */
 #ifdef PROCINFO_NS_IS_STRING

@@ -57,6 +57,11 @@ tar -C "$src" -cf - \
 	--exclude='.*.cmd' --exclude='*.symvers' --exclude='modules.order' \
 	--exclude='.tmp_versions' --exclude='*.a' --exclude='*.dwo' . |
 	tar -C "$out" -xf -
+# The modules' version comes from the tree's top-level VERSION file
+# (driver/Kbuild reads VERSION or ../VERSION).
+if [[ -f $src/../VERSION && ! -f $out/VERSION ]]; then
+	cp "$src/../VERSION" "$out/VERSION"
+fi
 
 log=$out/build.log
 echo "build-modules.sh: building $src against $kdir in $out"
