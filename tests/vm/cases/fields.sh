@@ -13,6 +13,11 @@ spawn_hostile
 burn=$(cpu-burn 4 2) || fail "cpu-burn failed"
 info "cpu-burn 4 2: pid $burn"
 STRICT="$STRICT,$burn"
+# Read the driver's view of the burner before anything reads its
+# /proc/<pid>/stat: that read updates the group's monotonic cputime
+# (prev_cputime), which would hide a driver that misses live threads.
+cat "$SYSINFO" >/tmp/first.json
+first_dev=$(dget "$burn" proc_jiffies)
 
 # Every listed process against /proc; the stopped ones field by field.
 check "sysinfo JSON matches /proc (strict: hostile-spawn + cpu-burn)" \
@@ -60,8 +65,11 @@ esac
 # All threads count: the stopped burner's ticks are stat 14 + 15 exactly
 # (checked above) and at least half of 4 threads x 2 s x USER_HZ.
 hz=100
-jif=$(jget "$burn" proc_jiffies $J)
-info "cpu-burn 4 2: proc_jiffies $jif, stat: $(cut -d')' -f2 "/proc/$burn/stat" | awk '{ print "utime " $12 " stime " $13 " threads " $18 }')"
+jif=$(jget "$burn" proc_jiffies /tmp/first.json)
+stat_ticks=$(cut -d')' -f2 "/proc/$burn/stat" | awk '{ print $12 + $13 }')
+info "cpu-burn 4 2: proc_jiffies $jif (device $first_dev) before any stat read, stat 14+15: $stat_ticks, $(cut -d')' -f2 "/proc/$burn/stat" | awk '{ print "utime " $12 " stime " $13 " threads " $18 }')"
+assert_eq "$jif" "$stat_ticks" "cpu-burn: first JSON proc_jiffies vs stat 14+15"
+assert_eq "$first_dev" "$stat_ticks" "cpu-burn: first device cpu_ticks vs stat 14+15"
 [ "$jif" -ge $((4 * 2 * hz / 2)) ] || fail "cpu-burn proc_jiffies $jif < $((4 * 2 * hz / 2)): not every thread counted"
 assert_eq "$(dget "$burn" nr_threads)" 5 "cpu-burn nr_threads"
 ok "multi-threaded CPU time: $jif ticks"

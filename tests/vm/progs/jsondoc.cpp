@@ -91,6 +91,24 @@ bool parse(std::string_view text, std::string_view want_key, Doc &doc,
 	simdjson::dom::element root;
 	if (auto e = parser.parse(padded).get(root)) {
 		err(fmt::format("not valid JSON: {}", simdjson::error_message(e)));
+		// simdjson does not say where: point at the first bad line.
+		std::size_t line = 1, start = 0;
+		for (std::size_t i = 0; i < text.size(); ++i) {
+			const auto c = static_cast<unsigned char>(text[i]);
+			const std::size_t n = c >= 0x80 ? text::utf8_seq_len(text, i) : 1;
+			if (n == 0 || (c < 0x20 && c != '\n')) {
+				auto eol = text.find('\n', i);
+				err(fmt::format("line {} column {}: {}: \"{}\"", line, i - start + 1,
+						n == 0 ? "invalid UTF-8" : "raw control byte",
+						text::printable(text.substr(start, eol - start))));
+				break;
+			}
+			if (c == '\n') {
+				++line;
+				start = i + 1;
+			}
+			i += n - 1;
+		}
 		return false;
 	}
 	simdjson::dom::object obj;
