@@ -177,7 +177,10 @@ bool pick(long pid, const truth::Snapshot &before, const truth::Snapshot &after,
 	if (pid == self)
 		return false;
 	if (!b || !a || b->start != a->start) {
-		if (!b && !a) {
+		if (!b && !a && opt.exact_set)
+			rep.fail(fmt::format("{}: pid {} is listed but in neither /proc walk", what,
+					     pid));
+		else if (!b && !a) {
 			int tgid = truth::read_tgid(static_cast<int>(pid));
 			if (tgid >= 0 && tgid != pid)
 				rep.fail(fmt::format("{}: pid {} is a thread of {}, not a process", what,

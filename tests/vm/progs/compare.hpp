@@ -26,6 +26,7 @@ struct Options {
 	std::set<long> strict;   // stopped processes: every field exact
 	std::set<long> required; // must be listed
 	bool containers = false; // the containers view
+	bool exact_set = false;  // no listed pid may be missing from /proc
 };
 
 // Whether the truth says the process belongs to the containers view.

@@ -87,6 +87,7 @@ bool load_doc(const std::string &file, bool containers, jsondoc::Doc &doc,
 }
 
 struct Common {
+	bool exact_set = false;
 	std::string strict;
 	std::string required_file;
 	std::string view = "auto";
@@ -99,6 +100,7 @@ compare::Options options(const Common &c, bool containers)
 	if (!c.required_file.empty())
 		o.required = read_pid_file(c.required_file);
 	o.containers = containers;
+	o.exact_set = c.exact_set;
 	return o;
 }
 
@@ -535,6 +537,8 @@ int main(int argc, char **argv)
 	json->add_option("--view", jc.view, "all|containers|auto")
 		->check(CLI::IsMember({"all", "containers", "auto"}));
 	json->add_flag("--no-truth", no_truth, "validate the document alone");
+	json->add_flag("--exact-set", jc.exact_set,
+		       "a listed pid absent from both /proc walks is an error (quiet systems)");
 
 	Common dc;
 	dc.view = "all";
@@ -545,6 +549,8 @@ int main(int argc, char **argv)
 	dev->add_option("--view", dc.view, "all|containers")
 		->check(CLI::IsMember({"all", "containers"}));
 	dev->add_option("--json", djson, "also compare with this JSON document, read after");
+	dev->add_flag("--exact-set", dc.exact_set,
+		      "a listed pid absent from both /proc walks is an error (quiet systems)");
 
 	long gpid = 0;
 	std::string gfield, gjson, gview = "auto";
