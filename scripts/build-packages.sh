@@ -62,11 +62,11 @@ if [[ $deps -eq 1 ]]; then
 	[[ $(id -u) -eq 0 ]] || die "installing build dependencies needs root (or pass --no-deps)" 2
 	say "installing build dependencies"
 	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y -qq --no-install-recommends dpkg-dev lintian >/dev/null 2>&1 ||
-		! apt-get build-dep -y -qq "$repo" >/dev/null 2>&1; then
+	if ! apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends dpkg-dev lintian >/dev/null 2>&1 ||
+		! apt-get -o DPkg::Lock::Timeout=900 build-dep -y -qq "$repo" >/dev/null 2>&1; then
 		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends dpkg-dev lintian >/dev/null
-		apt-get build-dep -y -qq "$repo" >/dev/null
+		apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends dpkg-dev lintian >/dev/null
+		apt-get -o DPkg::Lock::Timeout=900 build-dep -y -qq "$repo" >/dev/null
 	fi
 fi
 command -v dpkg-buildpackage >/dev/null || die "dpkg-buildpackage not found: install dpkg-dev" 2
