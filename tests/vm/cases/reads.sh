@@ -33,7 +33,8 @@ for f in "$SYSINFO" "$CONTINFO"; do
 		pread-check "$f"
 done
 
-# 4 concurrent readers (2 per file) for ~10 s while processes come and go.
+# 4 concurrent readers (2 sysinfo, 1 continfo, 1 device) for ~10 s while
+# processes come and go.
 secs=10
 end=$(($(date +%s) + secs))
 (
@@ -49,10 +50,23 @@ end=$(($(date +%s) + secs))
 churn=$!
 readers=
 for i in 1 2 3 4; do
-	if [ $((i % 2)) -eq 1 ]; then
-		f=$SYSINFO view=all
-	else
+	if [ $i -eq 4 ]; then
+		(
+			n=0
+			while [ "$(date +%s)" -lt "$end" ]; do
+				procinfo-check device --no-truth >/tmp/r4.out ||
+					{ cat /tmp/r4.out; exit 1; }
+				n=$((n + 1))
+			done
+			echo "reader 4 (device): $n snapshots validated"
+		) &
+		readers="$readers $!"
+		continue
+	fi
+	if [ $i -eq 2 ]; then
 		f=$CONTINFO view=containers
+	else
+		f=$SYSINFO view=all
 	fi
 	(
 		n=0
@@ -76,6 +90,23 @@ done
 wait "$churn"
 [ "$bad" -eq 0 ] || fail "$bad concurrent reader(s) got an invalid document"
 ok "4 concurrent readers for ${secs}s: every document valid"
+
+# No memory kept per open or per snapshot: 300 of each, free memory back.
+memfree() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^MemFree/ { print $2 }' /proc/meminfo
+}
+procinfo-check time --skip-walk --iterations 20 >/dev/null
+free0=$(memfree)
+procinfo-check time --skip-walk --iterations 300 >/dev/null ||
+	fail "300 reads/snapshots failed"
+free1=$(memfree)
+size=$(($(wc -c <"$SYSINFO") / 1024))
+info "MemFree $free0 -> $free1 KiB after 300 reads of each file and 600 snapshots (document $size KiB)"
+[ $((free0 - free1)) -lt 4096 ] ||
+	fail "$((free0 - free1)) KiB less free memory after 300 reads/snapshots: a leak?"
+ok "no memory lost over 300 reads of each file and 600 device snapshots"
 
 check "sysinfo still matches /proc afterwards" \
 	procinfo-check json "$SYSINFO" --strict-pids "$STRICT"
