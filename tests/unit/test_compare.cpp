@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+
 using procinfo::FieldDiff;
 using procinfo::Process;
 using procinfo::Snapshot;
@@ -79,6 +81,35 @@ BOOST_AUTO_TEST_CASE(every_field_and_presence_and_totals) {
   for (std::size_t i = 1; i < r.diffs.size(); ++i)
     BOOST_TEST((r.diffs[i - 1].pid < r.diffs[i].pid ||
                 (r.diffs[i - 1].pid == r.diffs[i].pid && r.diffs[i - 1].field <= r.diffs[i].field)));
+}
+
+BOOST_AUTO_TEST_CASE(mem_free_moves_between_reads_but_not_within_one) {
+  // Two reads: MemFree is a system-wide gauge, an accepted difference.
+  auto a = base();
+  auto b = base();
+  b.taken_at = a.taken_at + std::chrono::milliseconds(3);
+  b.mem_free_kb -= 12;
+  auto r = procinfo::compare_strict(a, b);
+  BOOST_TEST(r.consistent());
+  BOOST_REQUIRE(r.diffs.size() == 1U);
+  BOOST_TEST(r.diffs[0].pid == 0U);
+  BOOST_TEST(r.diffs[0].field == "mem_free_kb");
+  BOOST_TEST(!r.diffs[0].mismatch);
+  BOOST_TEST(r.diffs[0].reason == "system-wide gauge, moves between reads");
+
+  // MemTotal does not move: still a mismatch between two reads.
+  b.mem_total_kb += 4;
+  r = procinfo::compare_strict(a, b);
+  BOOST_REQUIRE(r.mismatch_count() == 1U);
+  BOOST_TEST(mismatches(r)[0].field == "mem_total_kb");
+
+  // Two copies of one read (same taken_at): MemFree must be equal.
+  auto copy = base();
+  copy.mem_free_kb += 1;
+  r = procinfo::compare_strict(base(), copy);
+  BOOST_REQUIRE(r.mismatch_count() == 1U);
+  BOOST_TEST(r.diffs[0].field == "mem_free_kb");
+  BOOST_TEST(r.diffs[0].mismatch);
 }
 
 BOOST_AUTO_TEST_CASE(optional_fields_only_where_both_have_them) {

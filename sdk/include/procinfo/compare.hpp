@@ -13,7 +13,11 @@ namespace procinfo {
 
 enum class CompareMode : std::uint8_t {
   // Every field of every process equal, the same set of pids: for quiescent
-  // systems and saved files.
+  // systems and saved files. mem_total_kb must be equal; mem_free_kb is a
+  // system-wide gauge that moves between any two reads (the reader's own
+  // allocations move it), so a difference is reported as accepted, not as a
+  // mismatch -- unless both snapshots have the same taken_at (two copies of
+  // one read), where it must be equal too.
   strict,
   // For a live system: processes that appear or vanish between the reads, or
   // exec in between, are not mismatches; a counter must lie between the
@@ -44,7 +48,8 @@ struct CompareReport {
   bool consistent() const noexcept { return mismatch_count() == 0; }
 };
 
-// Strict comparison of a and b; the memory totals are compared too.
+// Strict comparison of a and b; the memory totals are compared too
+// (mem_free_kb only between copies of one read, see CompareMode::strict).
 PROCINFO_API CompareReport compare_strict(const Snapshot& a, const Snapshot& b);
 
 // Live comparison: a_before and a_after are reads of source A taken before
