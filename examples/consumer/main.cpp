@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Prints the five processes with the largest resident set.
 //
 //   consumer [SOURCE]    SOURCE: json[:PATH], device[:PATH], procfs[:ROOT] or

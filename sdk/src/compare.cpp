@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Strict and live comparison of snapshots.
 #include <procinfo/compare.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The ioctl source: /dev/procinfo.
 #include <procinfo/error.hpp>
 #include <procinfo/text.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The file: snapshot format (see sdk/file_format.md).
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Declarations shared between the SDK's sources. Internal: not installed.
 #pragma once
 

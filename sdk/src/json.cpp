@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The /proc JSON documents: a strict reader (simdjson On-Demand) and the
 // writer, byte for byte the driver's layout (driver/json.c).
 #include <procinfo/error.hpp>

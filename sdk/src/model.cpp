@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The model's small helpers and the error types.
 #include <procinfo/compare.hpp>
 #include <procinfo/error.hpp>

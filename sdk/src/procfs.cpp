@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The kernel's own files: /proc/<pid>/{stat,statm,cmdline,status} and
 // /proc/meminfo, read with the driver's rules for units, capping and text.
 #include <procinfo/error.hpp>

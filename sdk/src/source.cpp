@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Source names and the read_snapshot() dispatcher.
 #include <procinfo/source.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The system-call seam and the RAII file type.
 #include "sys.hpp"
 

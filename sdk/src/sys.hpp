@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The one seam through which the SDK reaches the kernel: open, read, ioctl
 // and close. Unit tests replace the functions to inject EINTR, short reads
 // or ENOSPC without a kernel. Internal: not installed, not exported.

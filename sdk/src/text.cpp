@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The text rules shared by every source (the driver's json.c, in C++).
 #include <procinfo/text.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Helpers shared by the unit tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Strict and live comparison: planted mismatches and churn on a busy system.
 #include <procinfo/compare.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The device source against a fake driver behind the system-call seam:
 // record layout, ENOSPC retry, ABI mismatch, EINTR, record stride.
 #include <procinfo/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The file: snapshot format: round trip, versioning, truncated and corrupt files.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>

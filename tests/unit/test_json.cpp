@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The /proc JSON documents: strict parsing, hostile input, malformed input,
 // and to_json() byte for byte.
 #include <procinfo/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The procfs source on a fixture tree: awkward comms, kernel threads,
 // zombies, capped command lines, invalid UTF-8, vanished processes.
 #include <procinfo/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The text rules: UTF-8 repair, command lines, container rule, JSON escapes.
 #include <procinfo/text.hpp>
 

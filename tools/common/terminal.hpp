@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Text helpers the tools share for printing untrusted strings on a terminal.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // procinfo-compare: checks that two sources of process information agree.
 //
 // Exit status: 0 consistent, 1 inconsistent, 2 usage or I/O error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // procinfo-ps: lists processes from any procinfo source, like ps.
 //
 // Exit status: 0 success, 2 usage or I/O error.

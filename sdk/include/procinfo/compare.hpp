@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Comparing two snapshots of the same moment from different sources.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // Symbol visibility: the library is built with hidden visibility; only
 // declarations marked PROCINFO_API are exported.
 #pragma once

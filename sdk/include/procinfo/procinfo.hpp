@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // libprocinfo: process information from the procinfo driver or from /proc.
 //
 //   #include <procinfo/procinfo.hpp>

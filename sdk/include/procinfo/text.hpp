@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // The text rules every source applies, so that all of them agree byte for byte.
 #pragma once
 
