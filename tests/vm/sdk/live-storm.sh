@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+# vm.sdk-live-storm: live-mode `procinfo-compare` (no arguments: the JSON
+# files against the device and both against procfs, both views) exits 0 in
+# RUNS (default 50) consecutive runs while a fork/exec/exit storm runs:
+# STORMERS (default 3) shell loops, each spawning short-lived processes
+# (fork+exit, exec of another program, exec chains that change name and
+# command line, background children, processes whose resident set grows
+# while they run, container-view processes whose cmdline contains busybox).
+# Every run that exits otherwise prints its report; the test fails if any did.
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+# shellcheck source=tests/vm/sdk/sdk.sh
+. /test/sdk.sh
+
+RUNS=${1:-50}
+STORMERS=${2:-3}
+load_modules
+
+storm() {
+	while [ ! -e /tmp/stop ]; do
+		/bin/busybox true
+		/bin/busybox true &
+		/bin/sh -c ':'
+		/bin/sh -c ':' &
+		/bin/sh -c 'exec /bin/busybox sleep 0.01'
+		/bin/busybox sleep 0.02 &
+		(/bin/busybox usleep 3000; exec /bin/busybox true) &
+		/bin/busybox awk 'BEGIN { for (i = 0; i < 3000; i++) a[i] = i }'
+		/bin/busybox sh -c 'exec /bin/busybox cat /proc/self/stat' >/dev/null
+		wait
+	done
+}
+
+rm -f /tmp/stop
+i=0
+while [ "$i" -lt "$STORMERS" ]; do
+	storm &
+	i=$((i + 1))
+done
+sleep 1
+# Rate of the storm: pids consumed per second (last_pid of loadavg).
+p0=$(cut -d' ' -f5 /proc/loadavg)
+t0=$(stamp)
+sleep 2
+p1=$(cut -d' ' -f5 /proc/loadavg)
+info "storm: $STORMERS loops, ~$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$(stamp)" 'BEGIN { printf "%d", (b - a) / (e - s) }') new pids/s, $(nproc_now) processes now"
+
+failed=0
+run=1
+t0=$(stamp)
+while [ "$run" -le "$RUNS" ]; do
+	rc=0
+	out=$(procinfo-compare 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "---- run $run: exit $rc"
+		echo "$out"
+		failed=$((failed + 1))
+	fi
+	run=$((run + 1))
+done
+t1=$(stamp)
+p2=$(cut -d' ' -f5 /proc/loadavg)
+touch /tmp/stop
+wait
+info "$RUNS runs in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s; $((p2 - p1)) pids used meanwhile"
+echo "last report:"
+echo "$out"
+procinfo-compare --verbose | grep -c '^  accepted' | sed 's/^/info: accepted differences in one quiet --verbose run: /'
+[ "$failed" -eq 0 ] || fail "$failed of $RUNS live runs were not consistent"
+ok "$RUNS of $RUNS live runs consistent under the storm"
+unload_modules
+pass "sdk-live-storm"
