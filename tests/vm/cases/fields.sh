@@ -83,6 +83,7 @@ assert_eq "$(jget "$z" rss_kb $J)" 0 "zombie rss_kb"
 assert_eq "$(jget "$z" name $J)" "zombie kid" "zombie name"
 assert_eq "$(jget "$(pid_of zparent)" state $J)" T "zombie parent state"
 ok "zombie: Z, no cmdline, no memory"
+assert_eq "$(jget "$(pid_of traced)" state $J)" t "traced process state (tracing stop)"
 
 # Kernel threads: kthreadd is pid 2; no cmdline, no memory.
 assert_eq "$(jget 2 name $J)" kthreadd "pid 2 name"

@@ -2,7 +2,8 @@
 /*
  * hostile-spawn: starts processes whose names and command lines are hard
  * to report (quotes, control bytes, invalid UTF-8, 60 kB arguments, empty
- * argv, ')' in the name, a zombie, container-like command lines), waits
+ * argv, ')' in the name, a zombie, a traced process, container-like
+ * command lines), waits
  * until each one is stopped, prints "PID LABEL" per line and exits. Every
  * process is in its own session, so none gets SIGHUP/SIGCONT when this
  * program exits, and none holds its stdout; they stay stopped (the zombie stays a zombie: its parent
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,6 +241,49 @@ static void spawn_zombie(void)
 	fflush(stdout);
 }
 
+/* A process in tracing stop ('t'): its tracer attached, then stopped. */
+static void spawn_traced(void)
+{
+	int fds[2];
+	pid_t tracer, kid = 0;
+
+	if (!wanted("traced"))
+		return;
+	if (pipe(fds))
+		die("pipe");
+	tracer = fork();
+	if (tracer < 0)
+		die("fork");
+	if (tracer == 0) {
+		int st;
+
+		detach();
+		prctl(PR_SET_NAME, (unsigned long)"tracer", 0, 0, 0);
+		kid = fork();
+		if (kid == 0) {
+			prctl(PR_SET_NAME, (unsigned long)"traced", 0, 0, 0);
+			for (;;)
+				pause();
+		}
+		if (ptrace(PTRACE_ATTACH, kid, 0, 0) != 0 || waitpid(kid, &st, 0) != kid ||
+		    !WIFSTOPPED(st))
+			_exit(1);
+		if (write(fds[1], &kid, sizeof(kid)) != sizeof(kid))
+			_exit(1);
+		raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	if (read(fds[0], &kid, sizeof(kid)) != sizeof(kid) || wait_stopped(tracer)) {
+		fprintf(stderr, "hostile-spawn: tracer failed\n");
+		return;
+	}
+	close(fds[0]);
+	printf("%d tracer\n%d traced\n", tracer, kid);
+	fflush(stdout);
+}
+
 static char *repeat(const char *unit, size_t times, const char *prefix)
 {
 	size_t u = strlen(unit), p = prefix ? strlen(prefix) : 0;
@@ -339,5 +384,6 @@ int main(int argc, char **argv)
 		spawn(c);
 	}
 	spawn_zombie();
+	spawn_traced();
 	return 0;
 }
