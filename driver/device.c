@@ -127,7 +127,8 @@ static long ioctl_snapshot(struct device_file *df,
 
 	snap = df->pending;
 	df->pending = NULL;
-	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->view != view)) {
+	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->view != view ||
+		     !procinfo_snapshot_fits_reader(snap))) {
 		procinfo_snapshot_free(snap);
 		snap = NULL;
 	}

@@ -9,11 +9,20 @@
  *     ascending pid (as /proc's readdir does) and pin each with a reference;
  *  2. without locks, read each pinned task (its mm, its command line,
  *     which may fault and sleep) and drop the reference.
+ *
+ * Privacy mode (module parameter "privacy", off by default): a reader
+ * without CAP_SYS_PTRACE in the user namespace that owns its pid namespace
+ * sees only the processes whose real uid is its own real uid, much like
+ * mounting /proc with hidepid=invisible. The decision is made once per
+ * snapshot from the credentials of the task taking it (the opener of a
+ * /proc file, the caller of the ioctl), before the walk starts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -25,6 +34,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 
 #include "procinfo_engine.h"
@@ -36,6 +46,21 @@
 static const char * const container_keywords[] = {
 	"docker", "container", "runc", "busybox",
 };
+
+static bool privacy;
+module_param(privacy, bool, 0644);
+MODULE_PARM_DESC(privacy,
+		 "Readers without CAP_SYS_PTRACE see only their own uid's processes (default: off, as stock /proc)");
+
+/*
+ * Whether the current task, reading @pid_ns, is restricted to the processes
+ * of its own real uid.
+ */
+static bool reader_restricted(struct pid_namespace *pid_ns)
+{
+	return READ_ONCE(privacy) &&
+	       !ns_capable_noaudit(pid_ns->user_ns, CAP_SYS_PTRACE);
+}
 
 struct pinned_task {
 	struct task_struct *task;
@@ -332,6 +357,10 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	u64 ut, st;
 	int err;
 
+	/* Privacy mode: skip other users' processes before reading them. */
+	if (snap->restricted && !uid_eq(task_uid(task), snap->uid))
+		return 0;
+
 	err = grow_array((void **)&snap->records, &b->records_cap,
 			 snap->nr_records + 1, sizeof(*rec));
 	if (err)
@@ -410,9 +439,35 @@ void procinfo_snapshot_free(struct procinfo_snapshot *snap)
 		return;
 	kvfree(snap->records);
 	kvfree(snap->strings);
+	if (snap->pid_ns)
+		put_pid_ns(snap->pid_ns);
+	if (snap->user_ns)
+		put_user_ns(snap->user_ns);
 	kfree(snap);
 }
 EXPORT_SYMBOL_NS_GPL(procinfo_snapshot_free, PROCINFO_NS);
+
+/**
+ * procinfo_snapshot_fits_reader - may the current task be given @snap?
+ * @snap:	a snapshot taken earlier, possibly by another task
+ *
+ * True when the current task would have got the same view: same pid and
+ * user namespace, and the same privacy restriction. A file descriptor
+ * passed to another process must not hand it a pending snapshot it could
+ * not have taken itself.
+ */
+bool procinfo_snapshot_fits_reader(const struct procinfo_snapshot *snap)
+{
+	struct pid_namespace *pid_ns = task_active_pid_ns(current);
+	bool restricted;
+
+	if (snap->pid_ns != pid_ns || snap->user_ns != current_user_ns())
+		return false;
+	restricted = reader_restricted(pid_ns);
+	if (restricted != snap->restricted)
+		return false;
+	return !restricted || uid_eq(current_uid(), snap->uid);
+}
 
 /**
  * procinfo_snapshot_take - read every process visible in a pid namespace
@@ -420,6 +475,8 @@ EXPORT_SYMBOL_NS_GPL(procinfo_snapshot_free, PROCINFO_NS);
  * @user_ns:	namespace uids and gids are mapped into (the reader's)
  * @view:	all processes, or only container processes
  *
+ * Runs in the reader's context: in privacy mode the current task's
+ * credentials decide which processes are listed.
  * May sleep. Returns the snapshot (free with procinfo_snapshot_free()) or an
  * ERR_PTR: -ENOMEM, or -EINTR when a fatal signal interrupts the walk.
  */
@@ -443,6 +500,10 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 		goto fail;
 	}
 	b.snap->view = view;
+	b.snap->pid_ns = get_pid_ns(pid_ns);
+	b.snap->user_ns = get_user_ns(user_ns);
+	b.snap->restricted = reader_restricted(pid_ns);
+	b.snap->uid = current_uid();
 	b.snap->timestamp_ns = ktime_get_boottime_ns();
 	si_meminfo(&si);
 	b.snap->mem_total_kb = (u64)si.totalram << (PAGE_SHIFT - 10);

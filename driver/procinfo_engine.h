@@ -7,6 +7,7 @@
 #define PROCINFO_ENGINE_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/procinfo.h>
 
 /* The top-level VERSION file, passed in by Kbuild. */
@@ -41,6 +42,10 @@ enum procinfo_view {
  * @mem_total_kb: MemTotal at the time of the walk
  * @mem_free_kb: MemFree at the time of the walk
  * @timestamp_ns: CLOCK_BOOTTIME when the walk started
+ * @pid_ns:	the reader's pid namespace (a reference is held)
+ * @user_ns:	the reader's user namespace (a reference is held)
+ * @restricted:	privacy mode applied: only processes of @uid are listed
+ * @uid:	the reader's real uid, when @restricted
  */
 struct procinfo_snapshot {
 	struct procinfo_record *records;
@@ -51,6 +56,10 @@ struct procinfo_snapshot {
 	u64 mem_total_kb;
 	u64 mem_free_kb;
 	u64 timestamp_ns;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
+	bool restricted;
+	kuid_t uid;
 };
 
 struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
@@ -62,6 +71,7 @@ struct proc_dir_entry *procinfo_json_file_create(const char *name,
 						 enum procinfo_view view);
 
 /* Internal to sysinfo.ko */
+bool procinfo_snapshot_fits_reader(const struct procinfo_snapshot *snap);
 int procinfo_device_register(void);
 void procinfo_device_unregister(void);
 
