@@ -12,7 +12,7 @@
 . /test/hard.sh
 
 FS=/sys/kernel/debug/failslab
-if [ ! -d "$FS" ] || [ ! -e /proc/self/fail-nth ]; then
+if [ ! -d "$FS" ] || [ ! -e "/proc/$$/task/$$/fail-nth" ]; then
 	echo "SKIPPED: kernel $(uname -r) lacks CONFIG_FAILSLAB / CONFIG_FAULT_INJECTION_DEBUG_FS"
 	exit 77
 fi
