@@ -7,7 +7,8 @@
 # ROUNDS (default 3) rounds of BATCH (default 5) runs each, sources
 # interleaved; the table gives the best and median round's time per run and
 # the ratio procfs/SRC (how many times faster than the procfs walk), and the
-# startup cost of the tool (`procinfo-ps --version`) for scale. Every run
+# startup cost of the tool (`procinfo-ps --version`) for scale, and the read
+# alone (`--pid 1`: the whole snapshot is read, one row printed). Every run
 # must exit 0 and list every process. Lines of the table start with "TIMING".
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
@@ -54,6 +55,10 @@ while [ "$r" -le "$ROUNDS" ]; do
 		echo "${src%%:*} $(batch procinfo-ps --source "$src" --no-header)" >>/tmp/times
 	done
 	echo "startup $(batch procinfo-ps --version)" >>/tmp/times
+	# The whole snapshot read, one row printed: the read without the table.
+	for src in json device procfs file:/tmp/all.snap; do
+		echo "read-${src%%:*} $(batch procinfo-ps --source "$src" --pid 1 --no-header)" >>/tmp/times
+	done
 	r=$((r + 1))
 done
 
@@ -89,6 +94,18 @@ for s in json device procfs file; do
 	awk -v s="$s" -v b="$1" -v st="$st" -v pb="$procfs_best" 'BEGIN {
 		x = b - st; p = pb - st
 		printf "TIMING   %-8s %8.1f ms %8.1fx\n", s, x, (x > 0 ? p / x : 0)
+	}'
+done
+# shellcheck disable=SC2046
+set -- $(summary read-procfs)
+rp=$1
+echo "TIMING read only (procinfo-ps --source SRC --pid 1: every process read, one row printed), best round:"
+for s in json device procfs file; do
+	# shellcheck disable=SC2046
+	set -- $(summary "read-$s")
+	awk -v s="$s" -v b="$1" -v m="$2" -v st="$st" -v rp="$rp" 'BEGIN {
+		x = b - st; p = rp - st
+		printf "TIMING   %-8s %8.1f ms (median %.1f), less start-up %8.1f ms %8.1fx\n", s, b, m, x, (x > 0 ? p / x : 0)
 	}'
 done
 unload_modules
