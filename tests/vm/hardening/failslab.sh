@@ -4,6 +4,9 @@
 # allocation an open+read of each /proc file and a snapshot ioctl reach:
 # the call fails with ENOMEM (or the allocation's fallback copes), the next
 # call works; kmemleak (when the kernel has it) is checked by run-vm.
+# fail-nth counts every fault-injection point of the task: with
+# CONFIG_FAULT_INJECTION_USERCOPY (the debug kernel) a copy to or from user
+# space fails as well, and then EFAULT is the defined error.
 # Needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS: skipped on
 # Debian's stock kernel, which has neither; runs on the debug kernel.
 # shellcheck source=tests/vm/lib.sh

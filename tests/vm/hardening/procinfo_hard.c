@@ -12,7 +12,8 @@
  *   disclose            pattern-filled buffers: padding, reserved bytes and
  *                       the string area beyond its used length
  *   failslab FILE...    fail-nth fault injection on open+read of each FILE
- *                       and on the snapshot ioctl (77 when unavailable)
+ *                       and on the snapshot ioctl: ENOMEM, or EFAULT for an
+ *                       injected usercopy fault (77 when unavailable)
  *   list json FILE | list device   pids listed ("PID" / "PID UID" lines)
  *   nscheck FILE        run as pid 1 of a new pid namespace: both paths
  *                       list exactly this namespace's processes
@@ -1108,8 +1109,16 @@ static void fail_nth_set(int n)
 	char b[32];
 	int len = snprintf(b, sizeof(b), "%d", n);
 
-	if (pwrite(fail_nth_fd, b, len, 0) != len)
+	if (pwrite(fail_nth_fd, b, len, 0) != len) {
+		/*
+		 * Disarming a fault the operation did not consume: with
+		 * CONFIG_FAULT_INJECTION_USERCOPY this very write's copy may
+		 * take it (EFAULT), which disarms it as well.
+		 */
+		if (n == 0 && errno == EFAULT)
+			return;
 		die("write fail-nth: %s", strerror(errno));
+	}
 }
 
 /* 0 when the armed fault was injected */
@@ -1117,8 +1126,12 @@ static int fail_nth_get(void)
 {
 	char b[32] = { 0 };
 
-	if (pread(fail_nth_fd, b, sizeof(b) - 1, 0) < 0)
+	if (pread(fail_nth_fd, b, sizeof(b) - 1, 0) < 0) {
+		/* the fault was still armed: this read's usercopy took it */
+		if (errno == EFAULT)
+			return 1;
 		die("read fail-nth: %s", strerror(errno));
+	}
 	return atoi(b);
 }
 
@@ -1174,7 +1187,7 @@ static int cmd_failslab(int argc, char **argv)
 		die("malloc");
 	memset(fs_buf, 0, fs_cap);
 	for (int i = 1; i < argc; i++) {
-		int n, injected = 0;
+		int n, injected = 0, nomem = 0, efault = 0;
 
 		for (n = 1; n < 100000; n++) {
 			char *doc = NULL;
@@ -1195,8 +1208,12 @@ static int cmd_failslab(int argc, char **argv)
 				break;
 			}
 			injected++;
-			if (err && err != ENOMEM)
-				die("failslab %s: fault #%d: %s, not ENOMEM", argv[i], n, strerror(err));
+			/* ENOMEM: slab/page allocation; EFAULT: usercopy injection */
+			if (err && err != ENOMEM && err != EFAULT)
+				die("failslab %s: fault #%d: %s, not ENOMEM/EFAULT", argv[i], n,
+				    strerror(err));
+			nomem += err == ENOMEM;
+			efault += err == EFAULT;
 			if (!err) {	/* the allocation had a fallback */
 				const char *why = check_json(doc, len, NULL, NULL, 0);
 
@@ -1208,8 +1225,9 @@ static int cmd_failslab(int argc, char **argv)
 			if (err)
 				die("failslab %s: call after fault #%d: %s", argv[i], n, strerror(err));
 		}
-		printf("failslab %s: %d allocation sites failed in turn, each ENOMEM or handled, "
-		       "next call fine\n", argv[i], injected);
+		printf("failslab %s: %d faults injected in turn: %d ENOMEM, %d EFAULT (usercopy), "
+		       "%d handled by a fallback; the next call fine each time\n", argv[i], injected,
+		       nomem, efault, injected - nomem - efault);
 	}
 
 	int fd = open(DEV, O_RDONLY | O_CLOEXEC);
@@ -1223,7 +1241,7 @@ static int cmd_failslab(int argc, char **argv)
 	if (!s.buf)
 		die("malloc");
 	memset(s.buf, 0, s.cap);
-	int n, injected = 0;
+	int n, injected = 0, nomem = 0, efault = 0;
 
 	for (n = 1; n < 100000; n++) {
 		memset(&s.req, 0, sizeof(s.req));
@@ -1242,15 +1260,18 @@ static int cmd_failslab(int argc, char **argv)
 			break;
 		}
 		injected++;
-		if (r && err != ENOMEM)
-			die("failslab ioctl: fault #%d: %s, not ENOMEM", n, strerror(err));
+		if (r && err != ENOMEM && err != EFAULT)
+			die("failslab ioctl: fault #%d: %s, not ENOMEM/EFAULT", n, strerror(err));
+		nomem += r && err == ENOMEM;
+		efault += r && err == EFAULT;
 		char why[200];
 
 		if (take_snapshot(fd, &s, 0) || check_snapshot(&s, why, sizeof(why)))
 			die("failslab ioctl: call after fault #%d failed", n);
 	}
-	printf("failslab ioctl: %d allocation sites failed in turn, each ENOMEM, next call fine\n",
-	       injected);
+	printf("failslab ioctl: %d faults injected in turn: %d ENOMEM, %d EFAULT (usercopy), "
+	       "%d handled by a fallback; the next call fine each time\n", injected, nomem, efault,
+	       injected - nomem - efault);
 	close(fd);
 	return 0;
 }
