@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# build-kernel.sh [--print dir|kdir|image|bzimage|release | --modules OUT]
+# build-kernel.sh [--print dir|kdir|bzimage|release | --modules OUT]
 #
 # Builds the debug kernel of procinfo's `debug` test tier: Debian's
 # linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz), `make tinyconfig`,
@@ -14,8 +14,7 @@
 # parallel callers wait for one build and then reuse it. The directory holds
 #   linux/      the built tree (KDIR for out-of-tree modules: Module.symvers,
 #               scripts, generated headers)
-#   vmlinux     ELF image that run-vm boots through PVH (no decompression)
-#   bzImage     the same kernel as a bzImage
+#   bzImage     the image run-vm boots (tests/debug/run-vm-debug)
 #   release     `make kernelrelease`, e.g. 6.1.158-procinfo-debug
 #   build.log   the build's output; build-seconds: how long it took
 #
@@ -71,8 +70,7 @@ if [[ -n $print ]]; then
 	case $print in
 	dir) echo "$dir" ;;
 	kdir) echo "$dir/linux" ;;
-	image) echo "$dir/vmlinux" ;;
-	bzimage) echo "$dir/bzImage" ;;
+	image | bzimage) echo "$dir/bzImage" ;;
 	release) cat "$dir/release" ;;
 	*) echo "$prog: --print wants one of dir kdir image bzimage release" >&2; exit 2 ;;
 	esac
@@ -143,7 +141,6 @@ if [[ $rc -ne 0 ]]; then
 	echo "$prog: FAIL: kernel build failed (exit $rc); log: $log"
 	exit 1
 fi
-cp "$dir/linux/vmlinux" "$dir/vmlinux"
 cp "$dir/linux/arch/x86/boot/bzImage" "$dir/bzImage"
 echo $(($(date +%s) - start)) >"$dir/build-seconds"
 touch "$dir/.complete"
