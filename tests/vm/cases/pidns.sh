@@ -47,7 +47,12 @@ cat /tmp/inner.out
 # Outside: every process of the namespace, under its global pid.
 check "sysinfo outside the namespace" procinfo-check json "$SYSINFO"
 total=$(($(wc -l <"$SYSINFO") - 7))
-[ "$total" -gt 60 ] || fail "only $total processes listed outside the namespace"
+# More than the namespace's own processes (the debug kernel has far fewer
+# kernel threads than Debian's, so no fixed count).
+inner=$(sed -n 's/.*namespace view: \([0-9]*\) processes.*/\1/p' /tmp/inner.out)
+[ -n "$inner" ] || fail "no namespace view count in the inner output"
+[ "$total" -gt $((inner + 10)) ] ||
+	fail "only $total processes listed outside the namespace ($inner inside)"
 grep -q '"cmdline": "sh /tmp/inner.sh"' "$SYSINFO" ||
 	fail "the namespace's init is not listed outside"
 touch /tmp/ns.done
