@@ -3,6 +3,7 @@
 //
 // Exit status: 0 consistent, 1 inconsistent, 2 usage or I/O error.
 
+#include "../common/run_main.hpp"
 #include "../common/terminal.hpp"
 
 #include <procinfo/procinfo.hpp>
@@ -23,7 +24,7 @@ constexpr const char* tool = "procinfo-compare";
 
 constexpr int exit_consistent = 0;
 constexpr int exit_inconsistent = 1;
-constexpr int exit_error = 2;
+constexpr int exit_error = tools::exit_usage_or_io_error;
 
 struct Options {
   std::vector<std::string> sources;
@@ -253,19 +254,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const int status = run(argc, argv);
-    if (std::fflush(stdout) != 0) {
-      fmt::print(stderr, "{}: cannot write the report\n", tool);
-      return exit_error;
-    }
-    return status;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\n", tool, e.what());
-  } catch (...) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: unexpected error\n", tool);
-  }
-  return exit_error;
+  return tools::run_main(tool, "report", run, argc, argv);
 }

@@ -3,6 +3,7 @@
 //
 // Exit status: 0 success, 2 usage or I/O error.
 
+#include "../common/run_main.hpp"
 #include "../common/terminal.hpp"
 
 #include <procinfo/procinfo.hpp>
@@ -29,7 +30,7 @@ namespace {
 
 constexpr const char* tool = "procinfo-ps";
 constexpr int exit_ok = 0;
-constexpr int exit_error = 2;
+constexpr int exit_error = tools::exit_usage_or_io_error;
 
 struct Options {
   std::string source;  // empty: device when /dev/procinfo exists, else procfs
@@ -294,19 +295,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const int status = run(argc, argv);
-    if (std::fflush(stdout) != 0) {
-      fmt::print(stderr, "{}: cannot write the output\n", tool);
-      return exit_error;
-    }
-    return status;
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: {}\n", tool, e.what());
-  } catch (...) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: unexpected error\n", tool);
-  }
-  return exit_error;
+  return tools::run_main(tool, "output", run, argc, argv);
 }
