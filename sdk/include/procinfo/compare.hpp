@@ -23,7 +23,8 @@ enum class CompareMode : std::uint8_t {
   // For a live system: processes that appear or vanish between the reads, or
   // exec in between, are not mismatches; a counter must lie between the
   // values of a read before and a read after; any other changed value must
-  // equal the value before or after.
+  // equal the value before or after. mem_free_kb may be anything up to
+  // mem_total_kb (it falls and recovers between reads).
   live,
 };
 
