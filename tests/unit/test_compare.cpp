@@ -240,6 +240,27 @@ BOOST_AUTO_TEST_CASE(exec_between_reads_is_not_a_mismatch) {
   BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
 }
 
+// Found on the debug kernel: A read a process mid-exec (new name, argv not
+// in place yet: empty cmdline), B while it ran, A again once it had exited.
+BOOST_AUTO_TEST_CASE(empty_cmdline_in_a_read_of_a_busy_process_is_not_checkable) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(before, 100).cmdline.clear();
+  proc(after, 100).cmdline.clear();
+  proc(after, 100).state = 'Z';
+  proc(b, 100).cmdline = "/bin/busybox true";
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);  // idle: a mismatch
+  *proc(b, 100).utime_ns += 1000;
+  *proc(after, 100).utime_ns += 2000;
+  const auto r = procinfo::compare_live(before, b, after);
+  BOOST_TEST(r.consistent());
+  // A non-empty cmdline in A's reads stays checkable, busy or not.
+  proc(before, 100).cmdline = "bash";
+  proc(after, 100).cmdline = "bash";
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(pid_reuse_is_not_a_mismatch) {
   auto before = base();
   auto b = base();
