@@ -68,6 +68,26 @@ run_ok() {
 	"$@" || fail "command failed (exit $?): $*"
 }
 
+# check DESC CMD...: run CMD; ok DESC, or fail naming its exit status.
+check() {
+	_desc=$1
+	shift
+	"$@" || fail "$_desc (exit $?): $*"
+	ok "$_desc"
+}
+
+# Seconds since boot, for timing lines.
+stamp() {
+	read -r _up _ </proc/uptime
+	echo "$_up"
+}
+
+# How many processes /proc lists now.
+nproc_now() {
+	set -- /proc/[0-9]*
+	echo $#
+}
+
 # Is module $1 loaded?
 module_loaded() {
 	grep -q "^$1 " /proc/modules

@@ -10,8 +10,6 @@
 #   pid_of LABEL           the pid hostile-spawn started for LABEL
 #   jget PID FIELD FILE    one field of a JSON document (raw escaped form)
 #   dget PID FIELD [VIEW]  one field of a fresh device snapshot
-#   check DESC CMD...      run CMD; fail with DESC unless it exits 0
-#   stamp                  seconds since boot, 2 decimals
 
 # shellcheck disable=SC2034 # used by the cases that source this file
 SYSINFO=/proc/sysinfo_so1_202041390
@@ -42,16 +40,4 @@ dget() {
 	else
 		procinfo-check get "$1" "$2" --device
 	fi
-}
-
-check() {
-	_desc=$1
-	shift
-	"$@" || fail "$_desc (exit $?): $*"
-	ok "$_desc"
-}
-
-stamp() {
-	read -r _up _ </proc/uptime
-	echo "$_up"
 }

@@ -18,10 +18,6 @@ echo 65536 >/proc/sys/kernel/pid_max
 echo 200000 >/proc/sys/kernel/threads-max
 load_modules
 
-nproc_now() {
-	set -- /proc/[0-9]*
-	echo $#
-}
 memfree() {
 	awk '/^MemFree/ { print $2 }' /proc/meminfo
 }

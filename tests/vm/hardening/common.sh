@@ -5,8 +5,6 @@
 # puts this file at /test/hard.sh; a case sources /test/lib.sh, then this.
 #
 #   SYSINFO, CONTINFO, DEV  the driver's files
-#   check DESC CMD...       run CMD; fail with DESC unless it exits 0
-#   stamp                   seconds since boot, 2 decimals
 
 # shellcheck disable=SC2034 # used by the cases that source this file
 SYSINFO=/proc/sysinfo_so1_202041390
@@ -14,15 +12,3 @@ SYSINFO=/proc/sysinfo_so1_202041390
 CONTINFO=/proc/continfo_so1_202041390
 # shellcheck disable=SC2034
 DEV=/dev/procinfo
-
-check() {
-	_desc=$1
-	shift
-	"$@" || fail "$_desc (exit $?): $*"
-	ok "$_desc"
-}
-
-stamp() {
-	read -r _up _ </proc/uptime
-	echo "$_up"
-}

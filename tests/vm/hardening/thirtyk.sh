@@ -15,10 +15,6 @@ echo 65536 >/proc/sys/kernel/pid_max
 echo 200000 >/proc/sys/kernel/threads-max
 load_modules
 
-nproc_now() {
-	set -- /proc/[0-9]*
-	echo $#
-}
 kmem() {	# Slab + VmallocUsed, KiB
 	awk '/^Slab:|^VmallocUsed:/ { s += $2 } END { print s }' /proc/meminfo
 }

@@ -7,8 +7,6 @@
 #   expect_exit N DESC CMD...   run CMD; fail with DESC and CMD's output
 #                               unless it exits N; its output is in $OUT
 #   user_procs                  the non-kernel processes: "PID NAME" lines
-#   nproc_now                   number of processes (/proc/[0-9]*)
-#   stamp                       seconds since boot, 2 decimals
 
 expect_exit() {
 	_want=$1
@@ -30,14 +28,4 @@ user_procs() {
 		read -r _comm <"$_d/comm" 2>/dev/null || continue
 		echo "${_d#/proc/} $_comm"
 	done
-}
-
-nproc_now() {
-	set -- /proc/[0-9]*
-	echo $#
-}
-
-stamp() {
-	read -r _up _ </proc/uptime
-	echo "$_up"
 }
