@@ -8,12 +8,18 @@
 #include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "procinfo_engine.h"
 
@@ -21,23 +27,50 @@ static_assert(sizeof(struct procinfo_record) == PROCINFO_RECORD_SIZE_VER0);
 static_assert(sizeof(struct procinfo_snapshot_req) ==
 	      PROCINFO_SNAPSHOT_REQ_SIZE_VER0);
 static_assert(sizeof(struct procinfo_version) % 8 == 0);
+static_assert(_IOC_SIZE(PROCINFO_IOC_SNAPSHOT) ==
+	      PROCINFO_SNAPSHOT_REQ_SIZE_VER0);
+
+/* How long a snapshot that did not fit waits for its PROCINFO_SNAP_RETRY */
+#define PENDING_TIMEOUT		(PROCINFO_PENDING_TIMEOUT_SEC * HZ)
+/* Bytes copied to user space between two checks for rescheduling */
+#define COPY_CHUNK		(1024 * 1024)
 
 /*
  * Per open file: the snapshot a call could not deliver for lack of room,
- * kept for a PROCINFO_SNAP_RETRY call so the walk is not redone.
+ * kept for a PROCINFO_SNAP_RETRY call so the walk is not redone, and freed
+ * after PENDING_TIMEOUT if no call comes.
  */
 struct device_file {
 	struct mutex lock;		/* protects @pending */
 	struct procinfo_snapshot *pending;
+	unsigned long pending_since;	/* jiffies */
+	struct delayed_work expire;
 };
+
+static void expire_pending(struct work_struct *work)
+{
+	struct device_file *df = container_of(to_delayed_work(work),
+					      struct device_file, expire);
+
+	/* A call holding the lock takes or replaces @pending itself. */
+	if (!mutex_trylock(&df->lock))
+		return;
+	if (df->pending &&
+	    time_after_eq(jiffies, df->pending_since + PENDING_TIMEOUT)) {
+		procinfo_snapshot_free(df->pending);
+		df->pending = NULL;
+	}
+	mutex_unlock(&df->lock);
+}
 
 static int procinfo_dev_open(struct inode *inode, struct file *file)
 {
-	struct device_file *df = kzalloc(sizeof(*df), GFP_KERNEL);
+	struct device_file *df = kzalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
 
 	if (!df)
 		return -ENOMEM;
 	mutex_init(&df->lock);
+	INIT_DELAYED_WORK(&df->expire, expire_pending);
 	file->private_data = df;
 	return 0;
 }
@@ -46,6 +79,7 @@ static int procinfo_dev_release(struct inode *inode, struct file *file)
 {
 	struct device_file *df = file->private_data;
 
+	cancel_delayed_work_sync(&df->expire);
 	procinfo_snapshot_free(df->pending);
 	mutex_destroy(&df->lock);
 	kfree(df);
@@ -81,6 +115,26 @@ static bool req_reserved_clear(const struct procinfo_snapshot_req *req)
 	return true;
 }
 
+/* Copies @len bytes in pieces, rescheduling between them. */
+static int copy_out(void __user *dst, const void *src, size_t len)
+{
+	while (len) {
+		size_t n = min_t(size_t, len, COPY_CHUNK);
+
+		if (copy_to_user(dst, src, n))
+			return -EFAULT;
+		dst += n;
+		src += n;
+		len -= n;
+		if (len) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
 /* Copies records and strings to the caller's buffer. */
 static int copy_snapshot(const struct procinfo_snapshot *snap, u64 ubuf,
 			 u64 strings_offset)
@@ -88,13 +142,37 @@ static int copy_snapshot(const struct procinfo_snapshot *snap, u64 ubuf,
 	void __user *dst = u64_to_user_ptr(ubuf);
 	size_t records_len = (size_t)snap->nr_records *
 			     sizeof(struct procinfo_record);
+	int err;
 
-	if (copy_to_user(dst, snap->records, records_len))
-		return -EFAULT;
-	if (copy_to_user(dst + strings_offset, snap->strings,
-			 snap->strings_len))
-		return -EFAULT;
-	return 0;
+	err = copy_out(dst, snap->records, records_len);
+	if (!err)
+		err = copy_out(dst + strings_offset, snap->strings,
+			       snap->strings_len);
+	return err;
+}
+
+/*
+ * The device belongs to no /proc mount: the reader gets the rules of the
+ * procfs mounted on its /proc (hidepid=, its pid namespace's visibility),
+ * and the strictest ones when its /proc is not the root of a procfs.
+ */
+static struct procinfo_snapshot *take_snapshot(enum procinfo_view view)
+{
+	struct procinfo_snapshot *snap;
+	struct path root;
+	bool have_proc;
+
+	have_proc = !kern_path("/proc", LOOKUP_FOLLOW, &root);
+	if (have_proc && (root.dentry->d_sb->s_magic != PROC_SUPER_MAGIC ||
+			  root.dentry != root.mnt->mnt_root)) {
+		path_put(&root);
+		have_proc = false;
+	}
+	snap = procinfo_snapshot_take(task_active_pid_ns(current),
+				      have_proc ? &root : NULL, view);
+	if (have_proc)
+		path_put(&root);
+	return snap;
 }
 
 static long ioctl_snapshot(struct device_file *df,
@@ -111,6 +189,8 @@ static long ioctl_snapshot(struct device_file *df,
 		return -EFAULT;
 	if (usize < PROCINFO_SNAPSHOT_REQ_SIZE_VER0)
 		return -EINVAL;
+	if (usize > PAGE_SIZE)	/* as clone3() and openat2() */
+		return -E2BIG;
 	ret = copy_struct_from_user(&req, sizeof(req), ureq, usize);
 	if (ret)
 		return ret;
@@ -122,19 +202,20 @@ static long ioctl_snapshot(struct device_file *df,
 	view = req.flags & PROCINFO_SNAP_CONTAINERS ?
 	       PROCINFO_VIEW_CONTAINERS : PROCINFO_VIEW_ALL;
 
-	if (mutex_lock_interruptible(&df->lock))
+	if (mutex_lock_killable(&df->lock))
 		return -EINTR;
 
 	snap = df->pending;
 	df->pending = NULL;
 	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->view != view ||
-		     !procinfo_snapshot_fits_reader(snap))) {
+		     !procinfo_snapshot_fits_reader(snap) ||
+		     time_after_eq(jiffies,
+				   df->pending_since + PENDING_TIMEOUT))) {
 		procinfo_snapshot_free(snap);
 		snap = NULL;
 	}
 	if (!snap) {
-		snap = procinfo_snapshot_take(task_active_pid_ns(current),
-					      current_user_ns(), view);
+		snap = take_snapshot(view);
 		if (IS_ERR(snap)) {
 			ret = PTR_ERR(snap);
 			goto unlock;
@@ -155,6 +236,8 @@ static long ioctl_snapshot(struct device_file *df,
 	if (req.buf_len < req.needed) {
 		req.nr_records = 0;
 		df->pending = snap;
+		df->pending_since = jiffies;
+		mod_delayed_work(system_wq, &df->expire, PENDING_TIMEOUT);
 		ret = -ENOSPC;
 	} else {
 		req.nr_records = snap->nr_records;

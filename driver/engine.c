@@ -2,29 +2,47 @@
 /*
  * procinfo engine: walks the processes of a pid namespace and turns each
  * into a struct procinfo_record, with the values /proc/<pid>/{stat,statm,
- * cmdline} would show for it.
+ * cmdline} would show for it at that moment.
  *
  * The walk has two phases so that nothing sleeps under RCU:
- *  1. under rcu_read_lock(), in batches, find the thread-group leaders by
- *     ascending pid (as /proc's readdir does) and pin each with a reference;
- *  2. without locks, read each pinned task (its mm, its command line,
- *     which may fault and sleep) and drop the reference.
+ *  1. under rcu_read_lock(), in batches, find the thread-group ids by
+ *     ascending pid (as /proc's readdir does) and pin each struct pid;
+ *  2. without locks, resolve each pid to its thread-group leader at that
+ *     moment, as /proc does on every access (after a non-leader thread
+ *     execs, the tgid belongs to the new leader; after a reap, to nobody),
+ *     read the process and drop the references. Each step reschedules and
+ *     stops on a fatal signal.
  *
- * Privacy mode (module parameter "privacy", off by default): a reader
- * without CAP_SYS_PTRACE in the user namespace that owns its pid namespace
- * sees only the processes whose real uid is its own real uid, much like
- * mounting /proc with hidepid=invisible. The decision is made once per
- * snapshot from the credentials of the task taking it (the opener of a
- * /proc file, the caller of the ioctl), before the walk starts.
+ * Another process's memory (its command line) is read only through the mm
+ * taken once with get_task_mm(), as /proc/<pid>/cmdline does, so a process
+ * that execs meanwhile is read in the old address space, never at the old
+ * addresses in the new one. Its mmap_lock is only tried: a process whose
+ * lock stays taken (a task stuck in D state holding it, a writer queued
+ * behind a slow fault) gets PROCINFO_REC_CMDLINE_UNAVAILABLE instead of
+ * stalling every reader.
+ *
+ * Who sees what: a reader sees a process only where its own /proc would.
+ * Under a /proc mounted with hidepid= (or systemd's ProtectProc=), each
+ * process is looked up in that mount with the reader's credentials, so
+ * the mount's own rules decide. See procinfo_snapshot_take().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/jhash.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mount.h>
 #include <linux/moduleparam.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/mm.h>
@@ -32,15 +50,23 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
-#include <linux/vmalloc.h>
 
 #include "procinfo_engine.h"
 
-/* Tasks pinned per RCU read-side section: bounds the time RCU is held. */
+/* Pids pinned per RCU read-side section: bounds the time RCU is held. */
 #define PIN_BATCH 256
+
+/*
+ * How long the walk waits for a process's mmap_lock before it gives up on
+ * that command line: per process, and in all for one snapshot.
+ */
+#define MMAP_LOCK_RETRY_US	250
+#define MMAP_LOCK_WAIT_US	(10 * USEC_PER_MSEC)
+#define MMAP_LOCK_BUDGET_US	(100 * USEC_PER_MSEC)
 
 /* Words in a command line that make a process a container process. */
 static const char * const container_keywords[] = {
@@ -52,55 +78,84 @@ module_param(privacy, bool, 0644);
 MODULE_PARM_DESC(privacy,
 		 "Readers without CAP_SYS_PTRACE see only their own uid's processes (default: off, as stock /proc)");
 
-/*
- * Whether the current task, reading @pid_ns, is restricted to the processes
- * of its own real uid.
- */
-static bool reader_restricted(struct pid_namespace *pid_ns)
-{
-	return READ_ONCE(privacy) &&
-	       !ns_capable_noaudit(pid_ns->user_ns, CAP_SYS_PTRACE);
-}
-
-struct pinned_task {
-	struct task_struct *task;
-	pid_t pid;
+struct pinned_pid {
+	struct pid *pid;
+	pid_t nr;
 };
 
-/* Grows a kvmalloc'ed array to at least @want elements of @size bytes. */
-static int grow_array(void **array, size_t *cap, size_t want, size_t size)
+struct snapshot_builder {
+	struct procinfo_snapshot *snap;
+	/* /proc mount whose hidepid= rules apply, NULL when none do */
+	const struct path *hidepid_root;
+	char *scratch;			/* PROCINFO_CMDLINE_MAX bytes */
+	/* open-addressed set of stored command lines: record index + 1 */
+	u32 *dedup;
+	size_t dedup_size;		/* power of two */
+	unsigned int lock_budget_us;
+};
+
+/* Grows a counted array to at least @want elements (x1.5 steps). */
+static int grow(struct procinfo_charge *charge, void **array, size_t *cap,
+		size_t want, size_t size)
 {
 	size_t new_cap;
 	void *bigger;
 
 	if (want <= *cap)
 		return 0;
-	new_cap = max3(*cap * 2, want, (size_t)64);
-	bigger = kvmalloc_array(new_cap, size, GFP_KERNEL);
+	new_cap = max3(*cap + *cap / 2, want, (size_t)64);
+	bigger = procinfo_alloc(charge, new_cap, size);
 	if (!bigger)
 		return -ENOMEM;
-	if (*array)
+	if (*cap)
 		memcpy(bigger, *array, *cap * size);
-	kvfree(*array);
+	procinfo_free(charge, *array, *cap, size);
 	*array = bigger;
 	*cap = new_cap;
 	return 0;
 }
 
-static void unpin_tasks(struct pinned_task *pinned, size_t from, size_t to)
+/*
+ * Gives back the unused tail of an array when it is more than 1/8 of it,
+ * so a snapshot holds little more than it hands out. Keeps the array as it
+ * is when memory is short.
+ */
+static void shrink(struct procinfo_charge *charge, void **array, size_t *cap,
+		   size_t used, size_t size)
+{
+	void *exact;
+
+	if (!used) {
+		procinfo_free(charge, *array, *cap, size);
+		*array = NULL;
+		*cap = 0;
+		return;
+	}
+	if (*cap - used <= *cap / 8)
+		return;
+	exact = procinfo_alloc(charge, used, size);
+	if (!exact)
+		return;
+	memcpy(exact, *array, used * size);
+	procinfo_free(charge, *array, *cap, size);
+	*array = exact;
+	*cap = used;
+}
+
+static void unpin_pids(struct pinned_pid *pinned, size_t from, size_t to)
 {
 	for (; from < to; from++)
-		put_task_struct(pinned[from].task);
+		put_pid(pinned[from].pid);
 }
 
 /*
- * Pins every thread-group leader visible in @ns, in ascending pid order.
- * The same walk as /proc's next_tgid(), resumed after each batch.
+ * Pins the struct pid of every thread group visible in @ns, in ascending
+ * pid order: the walk of /proc's next_tgid(), resumed after each batch.
  */
-static int pin_tasks(struct pid_namespace *ns, struct pinned_task **out,
-		     size_t *out_nr)
+static int pin_pids(struct procinfo_charge *charge, struct pid_namespace *ns,
+		    struct pinned_pid **out, size_t *out_nr, size_t *out_cap)
 {
-	struct pinned_task *pinned = NULL;
+	struct pinned_pid *pinned = NULL;
 	size_t cap = 0, nr = 0;
 	pid_t next = 1;
 	bool done = false;
@@ -109,14 +164,13 @@ static int pin_tasks(struct pid_namespace *ns, struct pinned_task **out,
 	while (!done) {
 		int i;
 
-		err = grow_array((void **)&pinned, &cap, nr + PIN_BATCH,
-				 sizeof(*pinned));
+		err = grow(charge, (void **)&pinned, &cap, nr + PIN_BATCH,
+			   sizeof(*pinned));
 		if (err)
 			goto fail;
 
 		rcu_read_lock();
 		for (i = 0; i < PIN_BATCH; i++) {
-			struct task_struct *task;
 			struct pid *pid = find_ge_pid(next, ns);
 
 			if (!pid) {
@@ -124,12 +178,10 @@ static int pin_tasks(struct pid_namespace *ns, struct pinned_task **out,
 				break;
 			}
 			next = pid_nr_ns(pid, ns) + 1;
-			task = pid_task(pid, PIDTYPE_TGID);
-			if (!task)
+			if (!pid_task(pid, PIDTYPE_TGID))
 				continue;
-			get_task_struct(task);
-			pinned[nr].task = task;
-			pinned[nr].pid = next - 1;
+			pinned[nr].pid = get_pid(pid);
+			pinned[nr].nr = next - 1;
 			nr++;
 		}
 		rcu_read_unlock();
@@ -142,11 +194,12 @@ static int pin_tasks(struct pid_namespace *ns, struct pinned_task **out,
 	}
 	*out = pinned;
 	*out_nr = nr;
+	*out_cap = cap;
 	return 0;
 
 fail:
-	unpin_tasks(pinned, 0, nr);
-	kvfree(pinned);
+	unpin_pids(pinned, 0, nr);
+	procinfo_free(charge, pinned, cap, sizeof(*pinned));
 	return err;
 }
 
@@ -163,25 +216,33 @@ static u64 ns_to_user_ticks(u64 ns)
 }
 
 /*
- * As the scheduler's cputime_adjust(): scales utime/stime (tick samples) to
- * the precise sum_exec_runtime and keeps both monotonic through the group's
- * prev_cputime, the same state /proc/<pid>/stat updates, so both report the
- * same numbers.
+ * cputime_adjust() of kernel/sched/cputime.c as of Linux 6.1, computed on a
+ * copy of the group's prev_cputime: the utime/stime (tick samples) scaled
+ * to the precise sum_exec_runtime, never below what /proc/<pid>/stat last
+ * reported. Unlike /proc, it does not store its result back: that state
+ * belongs to the scheduler, and times(2) and getrusage(2) read it too.
  */
-static void adjust_cputime(struct task_cputime *curr, struct prev_cputime *prev,
-			   u64 *ut, u64 *st)
+static void adjust_cputime(const struct task_cputime *curr,
+			   struct prev_cputime *shared, u64 *ut, u64 *st)
 {
 #ifdef CONFIG_VIRT_CPU_ACCOUNTING_NATIVE
 	*ut = curr->utime;
 	*st = curr->stime;
 #else
-	u64 rtime, stime, utime;
+	u64 rtime, stime, utime, prev_utime, prev_stime;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&prev->lock, flags);
+	raw_spin_lock_irqsave(&shared->lock, flags);
+	prev_utime = shared->utime;
+	prev_stime = shared->stime;
+	raw_spin_unlock_irqrestore(&shared->lock, flags);
+
 	rtime = curr->sum_exec_runtime;
-	if (prev->stime + prev->utime >= rtime)
-		goto out;
+	if (prev_stime + prev_utime >= rtime) {
+		*ut = prev_utime;
+		*st = prev_stime;
+		return;
+	}
 
 	stime = curr->stime;
 	utime = curr->utime;
@@ -194,20 +255,19 @@ static void adjust_cputime(struct task_cputime *curr, struct prev_cputime *prev,
 		goto update;
 	}
 	stime = mul_u64_u64_div_u64(stime, rtime, stime + utime);
+	/* mul_u64_u64_div_u64() may round up on some architectures */
+	if (unlikely(stime > rtime))
+		stime = rtime;
 update:
-	if (stime < prev->stime)
-		stime = prev->stime;
+	if (stime < prev_stime)
+		stime = prev_stime;
 	utime = rtime - stime;
-	if (utime < prev->utime) {
-		utime = prev->utime;
+	if (utime < prev_utime) {
+		utime = prev_utime;
 		stime = rtime - utime;
 	}
-	prev->stime = stime;
-	prev->utime = utime;
-out:
-	*ut = prev->utime;
-	*st = prev->stime;
-	raw_spin_unlock_irqrestore(&prev->lock, flags);
+	*ut = utime;
+	*st = stime;
 #endif
 }
 
@@ -249,19 +309,75 @@ static void group_cputime(struct task_struct *task, u64 *ut, u64 *st)
 }
 
 /*
- * Reads at most PROCINFO_CMDLINE_MAX bytes of the command line into @buf,
- * following fs/proc/base.c get_mm_cmdline(), including its setproctitle()
- * rule. Returns the byte count with trailing NULs removed.
+ * Takes @mm's mmap_lock for reading without blocking on it: a few short
+ * sleeps per process, within the snapshot's budget, then gives up.
  */
-static size_t read_cmdline(struct task_struct *task, struct mm_struct *mm,
-			   char *buf, bool *truncated)
+static bool mmap_read_lock_bounded(struct mm_struct *mm,
+				   unsigned int *budget_us)
 {
-	unsigned long arg_start, arg_end, env_start, env_end;
-	size_t want;
-	int got;
-	char c;
+	unsigned int waited_us = 0;
 
-	*truncated = false;
+	while (!mmap_read_trylock(mm)) {
+		if (waited_us >= MMAP_LOCK_WAIT_US ||
+		    *budget_us < MMAP_LOCK_RETRY_US ||
+		    fatal_signal_pending(current))
+			return false;
+		usleep_range(MMAP_LOCK_RETRY_US, 2 * MMAP_LOCK_RETRY_US);
+		waited_us += MMAP_LOCK_RETRY_US;
+		*budget_us -= MMAP_LOCK_RETRY_US;
+	}
+	return true;
+}
+
+/*
+ * Copies [@addr, @addr + @len) of @mm into @buf, page by page as
+ * __access_remote_vm() does, up to the first page that cannot be read.
+ * The caller holds @mm's mmap_lock for reading.
+ */
+static size_t read_remote(struct mm_struct *mm, unsigned long addr,
+			  char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		unsigned long at = addr + done;
+		size_t off = offset_in_page(at);
+		size_t n = min_t(size_t, len - done, PAGE_SIZE - off);
+		struct page *page;
+		void *kaddr;
+		long got;
+
+#ifdef PROCINFO_GUP_HAS_VMAS
+		got = get_user_pages_remote(mm, at, 1, FOLL_ANON, &page, NULL,
+					    NULL);
+#else
+		got = get_user_pages_remote(mm, at, 1, FOLL_ANON, &page, NULL);
+#endif
+		if (got != 1)
+			break;
+		kaddr = kmap_local_page(page);
+		memcpy(buf + done, kaddr + off, n);
+		kunmap_local(kaddr);
+		put_page(page);
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Reads at most PROCINFO_CMDLINE_MAX bytes of the command line of @mm into
+ * @buf, as fs/proc/base.c get_mm_cmdline() does, including its
+ * setproctitle() rule, all under one hold of the mmap_lock. Returns the
+ * byte count with trailing NULs removed; sets PROCINFO_REC_CMDLINE_* in
+ * @flags.
+ */
+static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags,
+			   unsigned int *budget_us)
+{
+	unsigned long arg_start, arg_end, env_start, env_end, argv_len;
+	size_t want, got;
+	char last;
+
 	if (!mm->env_end)	/* exec has not set up the stack yet */
 		return 0;
 
@@ -278,39 +394,36 @@ static size_t read_cmdline(struct task_struct *task, struct mm_struct *mm,
 	if (env_start != arg_end || env_end < env_start)
 		env_end = arg_end;
 
-	want = arg_end - arg_start;
-	if (want > PROCINFO_CMDLINE_MAX) {
-		want = PROCINFO_CMDLINE_MAX;
-		*truncated = true;
-	}
-	got = access_process_vm(task, arg_start, buf, want, FOLL_ANON);
-	if (got <= 0)
+	if (!mmap_read_lock_bounded(mm, budget_us)) {
+		*flags |= PROCINFO_REC_CMDLINE_UNAVAILABLE;
 		return 0;
+	}
 
-	/* The last argv byte, read above unless argv is longer than the cap */
-	if (!*truncated && got == want)
-		c = buf[want - 1];
-	else if (access_process_vm(task, arg_end - 1, &c, 1, FOLL_ANON) != 1)
-		c = 0;
+	argv_len = arg_end - arg_start;
+	want = min_t(unsigned long, argv_len, PROCINFO_CMDLINE_MAX);
+	got = read_remote(mm, arg_start, buf, want);
+	if (want == argv_len && got == want)
+		last = buf[want - 1];
+	else if (read_remote(mm, arg_end - 1, &last, 1) != 1)
+		last = 0;
 
-	if (c) {
+	if (last) {
 		/*
 		 * setproctitle() overwrote the NUL that ends argv: /proc then
-		 * shows one page from arg_start up to its first NUL.
+		 * shows up to one page from arg_start, to its first NUL.
 		 */
-		*truncated = false;
-		got = access_process_vm(task, arg_start, buf,
-					min_t(size_t, PAGE_SIZE,
-					      PROCINFO_CMDLINE_MAX), FOLL_ANON);
-		if (got <= 0)
-			return 0;
-		want = min_t(size_t, strnlen(buf, got), env_end - arg_start);
-	} else {
-		want = got;
+		got = read_remote(mm, arg_start, buf,
+				  min_t(size_t, PAGE_SIZE,
+					PROCINFO_CMDLINE_MAX));
+		got = min_t(size_t, strnlen(buf, got), env_end - arg_start);
+	} else if (argv_len > want && got == want) {
+		*flags |= PROCINFO_REC_CMDLINE_TRUNCATED;
 	}
-	while (want && !buf[want - 1])
-		want--;
-	return want;
+	mmap_read_unlock(mm);
+
+	while (got && !buf[got - 1])
+		got--;
+	return got;
 }
 
 static bool mem_contains(const char *hay, size_t hay_len, const char *needle)
@@ -334,46 +447,68 @@ static bool is_container_cmdline(const char *cmdline, size_t len)
 	return false;
 }
 
-struct snapshot_builder {
-	struct procinfo_snapshot *snap;
-	size_t records_cap;
-	size_t strings_cap;
-	char *scratch;			/* PROCINFO_CMDLINE_MAX bytes */
-	struct pid_namespace *pid_ns;
-	struct user_namespace *user_ns;
-};
+/*
+ * Stores the command line in b->scratch for @rec. Processes with the same
+ * command line (threads of a server started as processes, CLONE_VM
+ * children sharing one argv) share one copy in the string area.
+ */
+static int store_cmdline(struct snapshot_builder *b,
+			 struct procinfo_record *rec, size_t len)
+{
+	struct procinfo_snapshot *snap = b->snap;
+	size_t mask = b->dedup_size - 1;
+	size_t i;
+	int err;
 
-/* Fills one record from a pinned task; may sleep. */
+	for (i = jhash(b->scratch, len, 0) & mask; b->dedup[i];
+	     i = (i + 1) & mask) {
+		const struct procinfo_record *seen =
+			&snap->records[b->dedup[i] - 1];
+
+		if (seen->cmdline_len == len &&
+		    !memcmp(snap->strings + seen->cmdline_offset, b->scratch,
+			    len)) {
+			rec->cmdline_offset = seen->cmdline_offset;
+			rec->cmdline_len = len;
+			return 0;
+		}
+	}
+
+	err = grow(&snap->charge, (void **)&snap->strings, &snap->strings_cap,
+		   snap->strings_len + len, 1);
+	if (err)
+		return err;
+	memcpy(snap->strings + snap->strings_len, b->scratch, len);
+	rec->cmdline_offset = snap->strings_len;
+	rec->cmdline_len = len;
+	snap->strings_len += len;
+	b->dedup[i] = rec - snap->records + 1;
+	return 0;
+}
+
+/* Fills one record from a task held by reference; may sleep. */
 static int add_task(struct snapshot_builder *b, struct task_struct *task,
-		    pid_t pid)
+		    pid_t nr)
 {
 	struct procinfo_snapshot *snap = b->snap;
 	struct procinfo_record *rec;
 	const struct cred *cred;
 	struct mm_struct *mm;
 	size_t cmdline_len = 0;
-	bool truncated = false;
 	u32 flags = 0;
 	u64 ut, st;
 	int err;
 
-	/* Privacy mode: skip other users' processes before reading them. */
-	if (snap->restricted && !uid_eq(task_uid(task), snap->uid))
-		return 0;
-
-	err = grow_array((void **)&snap->records, &b->records_cap,
-			 snap->nr_records + 1, sizeof(*rec));
-	if (err)
-		return err;
+	if (snap->nr_records >= snap->records_cap)
+		return 0;	/* cannot happen: one record per pinned pid */
 
 	if (task->flags & PF_KTHREAD)
 		flags |= PROCINFO_REC_KTHREAD;
 
 	mm = get_task_mm(task);
 	if (mm) {
-		cmdline_len = read_cmdline(task, mm, b->scratch, &truncated);
-		if (truncated)
-			flags |= PROCINFO_REC_CMDLINE_TRUNCATED;
+		cmdline_len = read_cmdline(mm, b->scratch, &flags,
+					   &b->lock_budget_us);
 		if (is_container_cmdline(b->scratch, cmdline_len))
 			flags |= PROCINFO_REC_CONTAINER;
 	} else {
@@ -389,7 +524,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 
 	rec = &snap->records[snap->nr_records];
 	memset(rec, 0, sizeof(*rec));
-	rec->pid = pid;
+	rec->pid = nr;
 	rec->flags = flags;
 
 	if (mm) {
@@ -398,30 +533,25 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 		mmput(mm);
 	}
 	if (cmdline_len) {
-		err = grow_array((void **)&snap->strings, &b->strings_cap,
-				 snap->strings_len + cmdline_len, 1);
+		err = store_cmdline(b, rec, cmdline_len);
 		if (err)
 			return err;
-		memcpy(snap->strings + snap->strings_len, b->scratch,
-		       cmdline_len);
-		rec->cmdline_offset = snap->strings_len;
-		rec->cmdline_len = cmdline_len;
-		snap->strings_len += cmdline_len;
 	}
 
 	rcu_read_lock();
 	if (pid_alive(task))
 		rec->ppid = task_tgid_nr_ns(rcu_dereference(task->real_parent),
-					    b->pid_ns);
+					    snap->pid_ns);
 	cred = __task_cred(task);
-	rec->uid = from_kuid_munged(b->user_ns, cred->uid);
-	rec->gid = from_kgid_munged(b->user_ns, cred->gid);
+	rec->uid = from_kuid_munged(snap->user_ns, cred->uid);
+	rec->gid = from_kgid_munged(snap->user_ns, cred->gid);
 	rcu_read_unlock();
 
 	rec->nr_threads = get_nr_threads(task);
 	rec->state = task_index_to_char(task_state_index(task));
 	__get_task_comm((char *)rec->comm, sizeof(rec->comm), task);
-	rec->start_time_ns = task->start_boottime;
+	/* as /proc/<pid>/stat field 22: in the reader's time namespace */
+	rec->start_time_ns = timens_add_boottime_ns(task->start_boottime);
 
 	group_cputime(task, &ut, &st);
 	rec->utime_ns = ut;
@@ -433,107 +563,210 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	return 0;
 }
 
+/*
+ * Whether @pid is visible in the /proc mounted at @root to the current
+ * task: its directory is found and may be searched, so the mount's
+ * hidepid= and gid= rules (and the LSM's ptrace rules behind them) decide,
+ * exactly as for an ls of that /proc.
+ */
+static bool visible_in_proc(const struct path *root, struct pid *pid)
+{
+	pid_t nr = pid_nr_ns(pid, proc_pid_ns(root->mnt->mnt_sb));
+	struct dentry *dir;
+	char name[16];
+	bool visible;
+	int len;
+
+	if (!nr)
+		return false;
+	len = snprintf(name, sizeof(name), "%d", nr);
+	dir = lookup_one_len_unlocked(name, root->dentry, len);
+	if (IS_ERR(dir))
+		return false;
+#ifdef PROCINFO_HAVE_MNT_IDMAP
+	visible = d_really_is_positive(dir) &&
+		  !inode_permission(mnt_idmap(root->mnt), d_inode(dir),
+				    MAY_EXEC);
+#else
+	visible = d_really_is_positive(dir) &&
+		  !inode_permission(mnt_user_ns(root->mnt), d_inode(dir),
+				    MAY_EXEC);
+#endif
+	dput(dir);
+	return visible;
+}
+
+static int add_process(struct snapshot_builder *b, struct pid *pid,
+		       pid_t nr)
+{
+	struct procinfo_snapshot *snap = b->snap;
+	struct task_struct *task;
+	int err = 0;
+
+	/* The thread-group leader now: not a dead leader de_thread() left */
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	if (!task)
+		return 0;	/* reaped since it was pinned */
+	if (snap->restricted && !uid_eq(task_uid(task), snap->uid))
+		goto out;
+	if (b->hidepid_root && !visible_in_proc(b->hidepid_root, pid))
+		goto out;
+	err = add_task(b, task, nr);
+out:
+	put_task_struct(task);
+	return err;
+}
+
 void procinfo_snapshot_free(struct procinfo_snapshot *snap)
 {
 	if (!snap)
 		return;
-	kvfree(snap->records);
-	kvfree(snap->strings);
+	procinfo_free(&snap->charge, snap->records, snap->records_cap,
+		      sizeof(*snap->records));
+	procinfo_free(&snap->charge, snap->strings, snap->strings_cap, 1);
+	procinfo_charge_release(&snap->charge);
 	if (snap->pid_ns)
 		put_pid_ns(snap->pid_ns);
 	if (snap->user_ns)
 		put_user_ns(snap->user_ns);
+	put_pid(snap->owner);
+	if (snap->cred)
+		put_cred(snap->cred);
 	kfree(snap);
 }
-EXPORT_SYMBOL_NS_GPL(procinfo_snapshot_free, PROCINFO_NS);
 
 /**
  * procinfo_snapshot_fits_reader - may the current task be given @snap?
  * @snap:	a snapshot taken earlier, possibly by another task
  *
- * True when the current task would have got the same view: same pid and
- * user namespace, and the same privacy restriction. A file descriptor
- * passed to another process must not hand it a pending snapshot it could
- * not have taken itself.
+ * True when the current task belongs to the thread group that took it,
+ * with the same credentials and pid namespace: a file descriptor passed to
+ * another process, or kept across a change of credentials, never hands
+ * out a view its holder could not have taken itself.
  */
 bool procinfo_snapshot_fits_reader(const struct procinfo_snapshot *snap)
 {
-	struct pid_namespace *pid_ns = task_active_pid_ns(current);
-	bool restricted;
-
-	if (snap->pid_ns != pid_ns || snap->user_ns != current_user_ns())
-		return false;
-	restricted = reader_restricted(pid_ns);
-	if (restricted != snap->restricted)
-		return false;
-	return !restricted || uid_eq(current_uid(), snap->uid);
+	return snap->owner == task_tgid(current) &&
+	       snap->cred == current_cred() &&
+	       snap->pid_ns == task_active_pid_ns(current);
 }
 
-/**
- * procinfo_snapshot_take - read every process visible in a pid namespace
- * @pid_ns:	namespace whose pids are reported (the reader's)
- * @user_ns:	namespace uids and gids are mapped into (the reader's)
- * @view:	all processes, or only container processes
- *
- * Runs in the reader's context: in privacy mode the current task's
- * credentials decide which processes are listed.
- * May sleep. Returns the snapshot (free with procinfo_snapshot_free()) or an
- * ERR_PTR: -ENOMEM, or -EINTR when a fatal signal interrupts the walk.
- */
-struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
-						 struct user_namespace *user_ns,
-						 enum procinfo_view view)
+/* Whether the reader must be limited to the processes of its own uid. */
+static bool reader_restricted(struct pid_namespace *pid_ns, bool have_proc)
 {
-	struct snapshot_builder b = {
-		.pid_ns = pid_ns,
-		.user_ns = user_ns,
-	};
-	struct pinned_task *pinned;
-	struct sysinfo si;
-	size_t nr, i;
-	int err;
+	if (!READ_ONCE(privacy) && have_proc)
+		return false;
+	return !ns_capable_noaudit(pid_ns->user_ns, CAP_SYS_PTRACE);
+}
 
-	b.snap = kzalloc(sizeof(*b.snap), GFP_KERNEL);
-	b.scratch = kmalloc(PROCINFO_CMDLINE_MAX, GFP_KERNEL);
-	if (!b.snap || !b.scratch) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	b.snap->view = view;
-	b.snap->pid_ns = get_pid_ns(pid_ns);
-	b.snap->user_ns = get_user_ns(user_ns);
-	b.snap->restricted = reader_restricted(pid_ns);
-	b.snap->uid = current_uid();
-	b.snap->timestamp_ns = ktime_get_boottime_ns();
-	si_meminfo(&si);
-	b.snap->mem_total_kb = (u64)si.totalram << (PAGE_SHIFT - 10);
-	b.snap->mem_free_kb = (u64)si.freeram << (PAGE_SHIFT - 10);
-
-	err = pin_tasks(pid_ns, &pinned, &nr);
-	if (err)
-		goto fail;
+static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
+		size_t nr)
+{
+	size_t i;
+	int err = 0;
 
 	for (i = 0; i < nr; i++) {
-		err = add_task(&b, pinned[i].task, pinned[i].pid);
-		put_task_struct(pinned[i].task);
+		err = add_process(b, pinned[i].pid, pinned[i].nr);
+		put_pid(pinned[i].pid);
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
 		if (err) {
-			unpin_tasks(pinned, i + 1, nr);
+			unpin_pids(pinned, i + 1, nr);
 			break;
 		}
 		cond_resched();
 	}
-	kvfree(pinned);
+	return err;
+}
+
+/**
+ * procinfo_snapshot_take - read every process the reader may see
+ * @pid_ns:	namespace whose pids are reported
+ * @proc_root:	root of the /proc mount the reader goes through (the one
+ *		holding the JSON file, or the reader's /proc for the
+ *		device); NULL when it has none
+ * @view:	all processes, or only container processes
+ *
+ * Runs in the reader's context and with its credentials: uids and gids are
+ * mapped into its user namespace, times into its time namespace, memory is
+ * charged to it. A process is listed when the /proc at @proc_root shows it
+ * to the reader (its hidepid= rules); without a /proc, and in privacy mode,
+ * a reader lacking CAP_SYS_PTRACE over @pid_ns sees only its own uid's
+ * processes.
+ *
+ * May sleep. Returns the snapshot (free with procinfo_snapshot_free()) or
+ * an ERR_PTR: -ENOMEM (memory, the reader's cgroup limit or its per-user
+ * limit), or -EINTR when a fatal signal interrupts the walk.
+ */
+struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
+						 const struct path *proc_root,
+						 enum procinfo_view view)
+{
+	struct snapshot_builder b = {
+		.lock_budget_us = MMAP_LOCK_BUDGET_US,
+	};
+	struct procinfo_snapshot *snap;
+	struct pinned_pid *pinned;
+	size_t nr, pinned_cap;
+	struct sysinfo si;
+	int err;
+
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
+	if (!snap)
+		return ERR_PTR(-ENOMEM);
+	err = procinfo_charge_init(&snap->charge);
+	if (err) {
+		kfree(snap);
+		return ERR_PTR(err);
+	}
+	b.snap = snap;
+	snap->view = view;
+	snap->pid_ns = get_pid_ns(pid_ns);
+	snap->user_ns = get_user_ns(current_user_ns());
+	snap->owner = get_pid(task_tgid(current));
+	snap->cred = get_current_cred();
+	snap->restricted = reader_restricted(pid_ns, proc_root);
+	snap->uid = current_uid();
+	if (proc_root &&
+	    proc_sb_info(proc_root->mnt->mnt_sb)->hide_pid != HIDEPID_OFF)
+		b.hidepid_root = proc_root;
+	snap->timestamp_ns = timens_add_boottime_ns(ktime_get_boottime_ns());
+	si_meminfo(&si);
+	snap->mem_total_kb = (u64)si.totalram << (PAGE_SHIFT - 10);
+	snap->mem_free_kb = (u64)si.freeram << (PAGE_SHIFT - 10);
+
+	err = pin_pids(&snap->charge, pid_ns, &pinned, &nr, &pinned_cap);
 	if (err)
 		goto fail;
 
-	kfree(b.scratch);
-	return b.snap;
+	b.dedup_size = roundup_pow_of_two(max_t(size_t, 2 * nr, 64));
+	b.scratch = procinfo_alloc(&snap->charge, 1, PROCINFO_CMDLINE_MAX);
+	b.dedup = procinfo_alloc(&snap->charge, b.dedup_size,
+				 sizeof(*b.dedup));
+	snap->records = procinfo_alloc(&snap->charge, max_t(size_t, nr, 1),
+				       sizeof(*snap->records));
+	if (snap->records)
+		snap->records_cap = max_t(size_t, nr, 1);
+	if (!b.scratch || !b.dedup || !snap->records) {
+		unpin_pids(pinned, 0, nr);
+		err = -ENOMEM;
+	} else {
+		memset(b.dedup, 0, b.dedup_size * sizeof(*b.dedup));
+		err = walk(&b, pinned, nr);
+	}
+	procinfo_free(&snap->charge, pinned, pinned_cap, sizeof(*pinned));
+	procinfo_free(&snap->charge, b.dedup, b.dedup_size, sizeof(*b.dedup));
+	procinfo_free(&snap->charge, b.scratch, 1, PROCINFO_CMDLINE_MAX);
+	if (err)
+		goto fail;
+
+	shrink(&snap->charge, (void **)&snap->records, &snap->records_cap,
+	       snap->nr_records, sizeof(*snap->records));
+	shrink(&snap->charge, (void **)&snap->strings, &snap->strings_cap,
+	       snap->strings_len, 1);
+	return snap;
 
 fail:
-	kfree(b.scratch);
-	procinfo_snapshot_free(b.snap);
+	procinfo_snapshot_free(snap);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_NS_GPL(procinfo_snapshot_take, PROCINFO_NS);

@@ -1,26 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The /proc JSON files. Each open takes one snapshot and renders the whole
- * document into a buffer of exactly the right size, so every read of that
- * open file (any size, any offset) sees one consistent document and the
- * walk never reruns because an output buffer was too small.
+ * The /proc JSON files. Each open takes one snapshot; every read of that
+ * open file (any size, any offset) renders its part of the document from
+ * the snapshot's records, so all reads see one consistent document while
+ * the kernel keeps only the records (not the text, which escaping can make
+ * six times larger).
+ *
+ * The document is a list of units: the header, one line per process, the
+ * footer. open() measures each unit once (the same code that renders it,
+ * writing nowhere) and keeps where each ends, so a read at any offset
+ * finds its unit by binary search and renders a window of whole units.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/path.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 
 #include "procinfo_engine.h"
 
+/* Rendered text kept per open file: at least this, or the longest unit. */
+#define WINDOW_MIN	(32 * 1024)
+/* Units measured between two checks for rescheduling and fatal signals. */
+#define MEASURE_BATCH	64
+
 /*
- * Writes into @buf while there is room and always counts, so one pass with
- * buf == NULL measures the document and a second pass fills it.
+ * Writes into @buf while there is room and always counts, so the same
+ * code measures (buf == NULL) and renders.
  */
 struct json_writer {
 	char *buf;
@@ -28,7 +42,7 @@ struct json_writer {
 	size_t len;
 };
 
-static void put_bytes(struct json_writer *w, const char *s, size_t n)
+static void put_bytes(struct json_writer *w, const void *s, size_t n)
 {
 	if (w->buf && w->len + n <= w->cap)
 		memcpy(w->buf + w->len, s, n);
@@ -40,16 +54,15 @@ static void put_str(struct json_writer *w, const char *s)
 	put_bytes(w, s, strlen(s));
 }
 
-static __printf(2, 3) void put_fmt(struct json_writer *w, const char *fmt, ...)
+static void put_u64(struct json_writer *w, u64 v)
 {
-	char tmp[64];
-	va_list args;
-	int n;
+	char digits[20];
+	int i = sizeof(digits);
 
-	va_start(args, fmt);
-	n = vscnprintf(tmp, sizeof(tmp), fmt, args);
-	va_end(args);
-	put_bytes(w, tmp, n);
+	do {
+		digits[--i] = '0' + do_div(v, 10);
+	} while (v);
+	put_bytes(w, digits + i, sizeof(digits) - i);
 }
 
 /*
@@ -62,8 +75,6 @@ static size_t utf8_seq_len(const u8 *s, size_t avail)
 	size_t len, i;
 	u8 lo = 0x80, hi = 0xbf;
 
-	if (c < 0x80)
-		return 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -91,10 +102,43 @@ static size_t utf8_seq_len(const u8 *s, size_t avail)
 	return len;
 }
 
+/* Bytes of ASCII that go into a JSON string as they are. */
+static bool json_plain(u8 c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* The escape of an ASCII byte that is not plain (RFC 8259). */
+static void put_escape(struct json_writer *w, u8 c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+	switch (c) {
+	case 0:		/* the command line's argument separator */
+		put_bytes(w, " ", 1);
+		break;
+	case '"':
+		put_bytes(w, "\\\"", 2);
+		break;
+	case '\\':
+		put_bytes(w, "\\\\", 2);
+		break;
+	case '\n':
+		put_bytes(w, "\\n", 2);
+		break;
+	case '\t':
+		put_bytes(w, "\\t", 2);
+		break;
+	default:
+		put_bytes(w, esc, sizeof(esc));
+	}
+}
+
 /*
- * Emits @len raw bytes as a JSON string body: RFC 8259 escapes, each byte
- * that does not belong to well-formed UTF-8 as U+FFFD, and NUL (the command
- * line's argument separator) as a space.
+ * Emits @len raw bytes as a JSON string: RFC 8259 escapes, each byte that
+ * does not belong to well-formed UTF-8 as U+FFFD, NUL as a space. Runs of
+ * plain bytes are copied at once.
  */
 static void put_json_string(struct json_writer *w, const u8 *s, size_t len)
 {
@@ -102,136 +146,286 @@ static void put_json_string(struct json_writer *w, const u8 *s, size_t len)
 
 	put_bytes(w, "\"", 1);
 	while (i < len) {
-		u8 c = s[i];
-		size_t seq;
+		size_t start = i, seq;
 
-		if (c == 0) {
-			put_bytes(w, " ", 1);
-		} else if (c == '"') {
-			put_bytes(w, "\\\"", 2);
-		} else if (c == '\\') {
-			put_bytes(w, "\\\\", 2);
-		} else if (c == '\n') {
-			put_bytes(w, "\\n", 2);
-		} else if (c == '\t') {
-			put_bytes(w, "\\t", 2);
-		} else if (c < 0x20) {
-			put_fmt(w, "\\u%04x", c);
-		} else {
-			seq = utf8_seq_len(s + i, len - i);
-			if (seq) {
-				put_bytes(w, (const char *)s + i, seq);
-				i += seq;
-				continue;
-			}
-			put_bytes(w, "\xef\xbf\xbd", 3);	/* U+FFFD */
+		while (i < len && json_plain(s[i]))
+			i++;
+		put_bytes(w, s + start, i - start);
+		if (i == len)
+			break;
+		if (s[i] < 0x80) {
+			put_escape(w, s[i++]);
+			continue;
 		}
-		i++;
+		seq = utf8_seq_len(s + i, len - i);
+		if (seq) {
+			put_bytes(w, s + i, seq);
+			i += seq;
+		} else {
+			put_bytes(w, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			i++;
+		}
 	}
 	put_bytes(w, "\"", 1);
 }
 
-static void render(struct json_writer *w, const struct procinfo_snapshot *snap,
-		   const char *array_key)
+struct json_file {
+	struct procinfo_snapshot *snap;
+	const char *array_key;
+	loff_t *unit_end;	/* document offset where each unit ends */
+	u32 nr_units;		/* header, one per record, footer */
+	size_t max_unit;
+	struct mutex lock;	/* protects the window */
+	char *window;		/* rendered units [win_start, win_end) */
+	size_t window_cap;
+	loff_t win_start;
+	loff_t win_end;
+};
+
+static void render_header(struct json_writer *w, const struct json_file *jf)
 {
-	u32 i;
+	const struct procinfo_snapshot *snap = jf->snap;
 
-	put_fmt(w, "{\n  \"mem_total_kb\": %llu,\n", snap->mem_total_kb);
-	put_fmt(w, "  \"mem_free_kb\": %llu,\n", snap->mem_free_kb);
-	put_fmt(w, "  \"mem_used_kb\": %llu,\n",
-		snap->mem_total_kb - snap->mem_free_kb);
-	put_fmt(w, "  \"%s\": [\n", array_key);
-
-	for (i = 0; i < snap->nr_records; i++) {
-		const struct procinfo_record *rec = &snap->records[i];
-
-		put_fmt(w, "    { \"pid\": %u, \"name\": ", rec->pid);
-		put_json_string(w, rec->comm, strnlen((const char *)rec->comm,
-						      sizeof(rec->comm)));
-		put_str(w, ", \"cmdline\": ");
-		put_json_string(w, (const u8 *)snap->strings +
-				rec->cmdline_offset, rec->cmdline_len);
-		put_fmt(w, ", \"vsz_kb\": %llu, \"rss_kb\": %llu",
-			rec->vsz_kb, rec->rss_kb);
-		put_fmt(w, ", \"mem_pct\": \"%u.%02u\"",
-			rec->mem_pct_x100 / 100, rec->mem_pct_x100 % 100);
-		put_fmt(w, ", \"proc_jiffies\": %llu, \"state\": \"%c\" }%s\n",
-			rec->cpu_ticks, rec->state,
-			i + 1 < snap->nr_records ? "," : "");
-	}
-	put_str(w, "  ]\n}\n");
+	put_str(w, "{\n  \"mem_total_kb\": ");
+	put_u64(w, snap->mem_total_kb);
+	put_str(w, ",\n  \"mem_free_kb\": ");
+	put_u64(w, snap->mem_free_kb);
+	put_str(w, ",\n  \"mem_used_kb\": ");
+	put_u64(w, snap->mem_total_kb - snap->mem_free_kb);
+	put_str(w, ",\n  \"");
+	put_str(w, jf->array_key);
+	put_str(w, "\": [\n");
 }
 
-struct json_file {
-	char *text;
-	size_t len;
-};
+static void render_record(struct json_writer *w, const struct json_file *jf,
+			  u32 i)
+{
+	const struct procinfo_snapshot *snap = jf->snap;
+	const struct procinfo_record *rec = &snap->records[i];
+	char pct[4] = { '.', '0' + rec->mem_pct_x100 % 100 / 10,
+			'0' + rec->mem_pct_x100 % 10, '"' };
+	char state[4] = { '"', rec->state, '"', ' ' };
+
+	put_str(w, "    { \"pid\": ");
+	put_u64(w, rec->pid);
+	put_str(w, ", \"name\": ");
+	put_json_string(w, rec->comm, strnlen((const char *)rec->comm,
+					      sizeof(rec->comm)));
+	put_str(w, ", \"cmdline\": ");
+	put_json_string(w, (const u8 *)snap->strings + rec->cmdline_offset,
+			rec->cmdline_len);
+	put_str(w, ", \"vsz_kb\": ");
+	put_u64(w, rec->vsz_kb);
+	put_str(w, ", \"rss_kb\": ");
+	put_u64(w, rec->rss_kb);
+	put_str(w, ", \"mem_pct\": \"");
+	put_u64(w, rec->mem_pct_x100 / 100);
+	put_bytes(w, pct, sizeof(pct));
+	put_str(w, ", \"proc_jiffies\": ");
+	put_u64(w, rec->cpu_ticks);
+	put_str(w, ", \"state\": ");
+	put_bytes(w, state, sizeof(state));
+	put_str(w, i + 1 < snap->nr_records ? "},\n" : "}\n");
+}
+
+static void render_unit(struct json_writer *w, const struct json_file *jf,
+			u32 unit)
+{
+	if (unit == 0)
+		render_header(w, jf);
+	else if (unit + 1 == jf->nr_units)
+		put_str(w, "  ]\n}\n");
+	else
+		render_record(w, jf, unit - 1);
+}
+
+static loff_t unit_start(const struct json_file *jf, u32 unit)
+{
+	return unit ? jf->unit_end[unit - 1] : 0;
+}
+
+static void json_file_free(struct json_file *jf)
+{
+	struct procinfo_snapshot *snap = jf->snap;
+
+	procinfo_free(&snap->charge, jf->window, jf->window_cap, 1);
+	procinfo_free(&snap->charge, jf->unit_end, jf->nr_units,
+		      sizeof(*jf->unit_end));
+	procinfo_snapshot_free(snap);
+	kfree(jf);
+}
+
+/* Measures every unit of the document; the longest sizes the window. */
+static int measure(struct json_file *jf)
+{
+	loff_t end = 0;
+	u32 unit;
+
+	for (unit = 0; unit < jf->nr_units; unit++) {
+		struct json_writer w = {};
+
+		render_unit(&w, jf, unit);
+		end += w.len;
+		jf->unit_end[unit] = end;
+		jf->max_unit = max(jf->max_unit, w.len);
+		if (unit % MEASURE_BATCH == MEASURE_BATCH - 1) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+/*
+ * The root of the /proc mount @file was opened through, for its hidepid=
+ * rules; NULL if that mount is not of the whole procfs (a bind mount of
+ * this one file), in which case the strictest rule applies.
+ */
+static const struct path *proc_root_of(const struct file *file,
+				       struct path *root)
+{
+	root->mnt = file->f_path.mnt;
+	root->dentry = root->mnt->mnt_root;
+	return root->dentry == root->mnt->mnt_sb->s_root ? root : NULL;
+}
 
 static int json_open(struct inode *inode, struct file *file)
 {
 	enum procinfo_view view = (uintptr_t)pde_data(inode);
 	struct procinfo_snapshot *snap;
-	struct json_writer w = {};
 	struct json_file *jf;
+	struct path root;
 	int err;
 
-	jf = kzalloc(sizeof(*jf), GFP_KERNEL);
-	if (!jf)
-		return -ENOMEM;
+	/* The pids of the /proc mount this file is in, as /proc/<pid> */
+	snap = procinfo_snapshot_take(proc_pid_ns(inode->i_sb),
+				      proc_root_of(file, &root), view);
+	if (IS_ERR(snap))
+		return PTR_ERR(snap);
 
-	snap = procinfo_snapshot_take(task_active_pid_ns(current),
-				      current_user_ns(), view);
-	if (IS_ERR(snap)) {
-		err = PTR_ERR(snap);
-		goto fail;
-	}
-
-	render(&w, snap, view == PROCINFO_VIEW_CONTAINERS ?
-	       "containers" : "processes");
-	w.cap = w.len;
-	w.len = 0;
-	w.buf = kvmalloc(w.cap, GFP_KERNEL);
-	if (!w.buf) {
+	jf = kzalloc(sizeof(*jf), GFP_KERNEL_ACCOUNT);
+	if (!jf) {
 		procinfo_snapshot_free(snap);
+		return -ENOMEM;
+	}
+	jf->snap = snap;
+	jf->array_key = view == PROCINFO_VIEW_CONTAINERS ?
+			"containers" : "processes";
+	jf->nr_units = snap->nr_records + 2;
+	mutex_init(&jf->lock);
+	jf->unit_end = procinfo_alloc(&snap->charge, jf->nr_units,
+				      sizeof(*jf->unit_end));
+	if (!jf->unit_end) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	render(&w, snap, view == PROCINFO_VIEW_CONTAINERS ?
-	       "containers" : "processes");
-	procinfo_snapshot_free(snap);
-	WARN_ON_ONCE(w.len != w.cap);
-
-	jf->text = w.buf;
-	jf->len = min(w.len, w.cap);
+	err = measure(jf);
+	if (err)
+		goto fail;
 	file->private_data = jf;
 	return 0;
 
 fail:
-	kfree(jf);
+	json_file_free(jf);
 	return err;
+}
+
+/* The unit holding document offset @pos (< the document's size). */
+static u32 unit_at(const struct json_file *jf, loff_t pos)
+{
+	u32 lo = 0, hi = jf->nr_units - 1;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (jf->unit_end[mid] <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Renders whole units from the one holding @pos into the window. */
+static void fill_window(struct json_file *jf, loff_t pos)
+{
+	struct json_writer w = { .buf = jf->window, .cap = jf->window_cap };
+	u32 unit = unit_at(jf, pos);
+
+	jf->win_start = unit_start(jf, unit);
+	do {
+		if (w.len + (jf->unit_end[unit] - unit_start(jf, unit)) > w.cap)
+			break;
+		render_unit(&w, jf, unit);
+	} while (++unit < jf->nr_units);
+	jf->win_end = jf->win_start + w.len;
 }
 
 static ssize_t json_read(struct file *file, char __user *buf, size_t count,
 			 loff_t *ppos)
 {
 	struct json_file *jf = file->private_data;
+	loff_t size = jf->unit_end[jf->nr_units - 1];
+	loff_t pos = *ppos;
+	ssize_t done = 0;
+	int err = 0;
 
-	return simple_read_from_buffer(buf, count, ppos, jf->text, jf->len);
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= size || !count)
+		return 0;
+	if (mutex_lock_killable(&jf->lock))
+		return -EINTR;
+
+	if (!jf->window) {
+		size_t cap = max_t(size_t, jf->max_unit, WINDOW_MIN);
+
+		jf->window = procinfo_alloc(&jf->snap->charge, cap, 1);
+		if (!jf->window) {
+			err = -ENOMEM;
+			goto unlock;
+		}
+		jf->window_cap = cap;
+	}
+
+	while (count && pos < size) {
+		size_t n;
+
+		if (pos < jf->win_start || pos >= jf->win_end)
+			fill_window(jf, pos);
+		n = min_t(loff_t, count, jf->win_end - pos);
+		if (copy_to_user(buf + done, jf->window + (pos - jf->win_start),
+				 n)) {
+			err = -EFAULT;
+			break;
+		}
+		done += n;
+		pos += n;
+		count -= n;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+unlock:
+	mutex_unlock(&jf->lock);
+	*ppos = pos;
+	return done ? done : err;
 }
 
 static loff_t json_lseek(struct file *file, loff_t offset, int whence)
 {
 	struct json_file *jf = file->private_data;
 
-	return fixed_size_llseek(file, offset, whence, jf->len);
+	return fixed_size_llseek(file, offset, whence,
+				 jf->unit_end[jf->nr_units - 1]);
 }
 
 static int json_release(struct inode *inode, struct file *file)
 {
-	struct json_file *jf = file->private_data;
-
-	kvfree(jf->text);
-	kfree(jf);
+	json_file_free(file->private_data);
 	return 0;
 }
 

@@ -67,11 +67,20 @@ Snapshot read_device(const std::string& path, View view) {
   procinfo_version version{};
   if (dev.ioctl(PROCINFO_IOC_VERSION, &version) < 0) {
     const int err = errno;
-    if (err == ENOTTY)
+    if (err == ENOTTY) {
+      // A driver before ABI 2.0 answers only the old ioctl numbers.
+      procinfo_version old{};
+      if (dev.ioctl(PROCINFO_IOC_VERSION_V1, &old) == 0 && old.major == 1)
+        throw abi_mismatch(fmt::format(
+            "{}: driver ABI {}.{} (ioctl magic 0xB8), this libprocinfo speaks {}.x — update "
+            "the procinfo-dkms package (then: sudo rmmod continfo sysinfo; sudo modprobe "
+            "sysinfo)",
+            path, old.major, old.minor, PROCINFO_ABI_MAJOR));
       throw std::system_error(std::error_code(err, std::generic_category()),
                               fmt::format("{} is not a procinfo device (the version query was "
                                           "refused) — is the right sysinfo.ko loaded?",
                                           path));
+    }
     throw ioctl_error(err, path, "PROCINFO_IOC_VERSION");
   }
   if (version.major != PROCINFO_ABI_MAJOR)

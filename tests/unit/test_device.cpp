@@ -52,6 +52,7 @@ struct FakeDriver {
   std::uint32_t count = 3;
   std::uint32_t grow = 0;
   bool honour_retry = true;
+  bool abi1_driver = false;  // answers only the ABI 1.x numbers (magic 0xB8)
   int eintr_opens = 0;
   int eintr_ioctls = 0;
   int walks = 0;
@@ -162,6 +163,17 @@ int fake_ioctl(int fd, unsigned long request, void* arg) {
     errno = EINTR;
     return -1;
   }
+  if (driver->abi1_driver) {
+    if (request == PROCINFO_IOC_VERSION_V1) {
+      auto* v = static_cast<procinfo_version*>(arg);
+      *v = procinfo_version{};
+      v->major = 1;
+      v->minor = 0;
+      return 0;
+    }
+    errno = ENOTTY;
+    return -1;
+  }
   if (request == PROCINFO_IOC_VERSION) {
     auto* v = static_cast<procinfo_version*>(arg);
     *v = procinfo_version{};
@@ -265,19 +277,48 @@ BOOST_FIXTURE_TEST_CASE(eintr_is_retried, WithFake) {
 }
 
 BOOST_FIXTURE_TEST_CASE(refuses_another_abi_major, WithFake) {
-  fake.major = 2;
+  fake.major = PROCINFO_ABI_MAJOR + 1;
   fake.minor = 0;
   try {
     read();
     BOOST_FAIL("no abi_mismatch");
   } catch (const procinfo::abi_mismatch& e) {
     const std::string what = e.what();
-    BOOST_TEST(what.find("driver ABI 2.0, this libprocinfo speaks 1.x — update libprocinfo or "
-                         "the procinfo-dkms package") != std::string::npos,
-               what);
+    const std::string expected = "driver ABI " + std::to_string(PROCINFO_ABI_MAJOR + 1) +
+                                 ".0, this libprocinfo speaks " +
+                                 std::to_string(PROCINFO_ABI_MAJOR) +
+                                 ".x — update libprocinfo or the procinfo-dkms package";
+    BOOST_TEST(what.find(expected) != std::string::npos, what);
   }
   BOOST_TEST(fake.snapshot_calls == 0);  // the version is checked first
   BOOST_TEST(fake.open_fds == 0);        // the fd is closed on the error path
+}
+
+// A driver from before ABI 2.0 does not answer the new ioctl numbers; the
+// reader says it is old instead of "not a procinfo device".
+BOOST_FIXTURE_TEST_CASE(names_a_driver_older_than_abi_2, WithFake) {
+  fake.abi1_driver = true;
+  try {
+    read();
+    BOOST_FAIL("no abi_mismatch");
+  } catch (const procinfo::abi_mismatch& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("driver ABI 1.0 (ioctl magic 0xB8), this libprocinfo speaks 2.x — "
+                         "update the procinfo-dkms package") != std::string::npos,
+               what);
+  }
+  BOOST_TEST(fake.snapshot_calls == 0);
+  BOOST_TEST(fake.open_fds == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ioctl_numbers_are_fixed) {
+  // The snapshot number encodes the 1.0 request size whatever the struct
+  // grows to, and neither number uses the magic mainline gave to mshv.
+  BOOST_TEST(_IOC_SIZE(PROCINFO_IOC_SNAPSHOT) == PROCINFO_SNAPSHOT_REQ_SIZE_VER0);
+  BOOST_TEST(_IOC_TYPE(PROCINFO_IOC_SNAPSHOT) == 0xD7U);
+  BOOST_TEST(_IOC_TYPE(PROCINFO_IOC_VERSION) == 0xD7U);
+  BOOST_TEST(_IOC_DIR(PROCINFO_IOC_SNAPSHOT) == unsigned(_IOC_READ | _IOC_WRITE));
+  BOOST_TEST(_IOC_TYPE(PROCINFO_IOC_VERSION_V1) == 0xB8U);
 }
 
 BOOST_FIXTURE_TEST_CASE(accepts_another_minor, WithFake) {

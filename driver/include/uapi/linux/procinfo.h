@@ -39,23 +39,32 @@
 #ifndef _UAPI_LINUX_PROCINFO_H
 #define _UAPI_LINUX_PROCINFO_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <linux/types.h>
-#include <sys/ioctl.h>
-#endif
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 #define PROCINFO_DEVICE_NAME	"procinfo"	/* /dev/procinfo */
 
-#define PROCINFO_ABI_MAJOR	1
+/*
+ * ABI 2.0 moved the ioctls from magic 0xB8 (taken in mainline by
+ * uapi/linux/mshv.h and uapi/misc/mrvl_cn10k_dpi.h) to 0xD7 and fixed the
+ * number of PROCINFO_IOC_SNAPSHOT; its structs are those of 1.0. A 2.x
+ * driver does not answer the 1.x numbers: readers that find none of the
+ * PROCINFO_IOC_* below answered may probe PROCINFO_IOC_VERSION_V1 to tell
+ * the user that the driver is older than they are.
+ */
+#define PROCINFO_ABI_MAJOR	2
 #define PROCINFO_ABI_MINOR	0
 
 /* Longest command line kept per process, in raw /proc/<pid>/cmdline bytes. */
 #define PROCINFO_CMDLINE_MAX	4096
 /* Longest process name (comm) without its terminating NUL. */
 #define PROCINFO_COMM_LEN	16
+
+/*
+ * A snapshot that failed with ENOSPC stays pending for a
+ * PROCINFO_SNAP_RETRY on the same open file at most this long.
+ */
+#define PROCINFO_PENDING_TIMEOUT_SEC	10
 
 /* Feature bits reported in procinfo_version.features. */
 #define PROCINFO_FEAT_CONTAINERS_VIEW	(1ULL << 0) /* PROCINFO_SNAP_CONTAINERS */
@@ -90,8 +99,11 @@ struct procinfo_version {
 /*
  * Hand out the snapshot that the previous PROCINFO_IOC_SNAPSHOT call on this
  * open file could not deliver (it failed with ENOSPC), instead of taking a
- * new one. Without such a pending snapshot (or if its view differs) a new
- * one is taken. Any call without this flag discards a pending snapshot.
+ * new one. A new one is taken instead when there is no such pending
+ * snapshot: none failed, its view differs, it is older than
+ * PROCINFO_PENDING_TIMEOUT_SEC, or the caller is not the process (thread
+ * group) that took it, with the same credentials and pid namespace. Any
+ * call without this flag discards a pending snapshot.
  */
 #define PROCINFO_SNAP_RETRY	 (1U << 1)
 #define PROCINFO_SNAP_ALL_FLAGS	 (PROCINFO_SNAP_CONTAINERS | PROCINFO_SNAP_RETRY)
@@ -112,7 +124,8 @@ struct procinfo_version {
  * @strings_len:	out: bytes used in the string area
  * @mem_total_kb:	out: MemTotal of /proc/meminfo, KiB
  * @mem_free_kb:	out: MemFree of /proc/meminfo, KiB
- * @timestamp_ns:	out: CLOCK_BOOTTIME when the walk started, ns
+ * @timestamp_ns:	out: CLOCK_BOOTTIME of the caller's time namespace
+ *			when the walk started, ns
  * @user_hz:		out: ticks per second of the *_ticks fields
  * @reserved0:		in: zero; out: zero
  * @reserved:		in: zero; out: zero
@@ -149,6 +162,17 @@ struct procinfo_snapshot_req {
 						   * thread, zombie or exiting;
 						   * vsz, rss, cmdline are 0/empty
 						   */
+/*
+ * The address space stayed locked (by a writer, or a task stuck holding it)
+ * for too long to read the command line without waiting on the process;
+ * cmdline is empty. Other fields are valid.
+ */
+#define PROCINFO_REC_CMDLINE_UNAVAILABLE (1U << 4)
+#define PROCINFO_REC_ALL_FLAGS		(PROCINFO_REC_KTHREAD |		\
+					 PROCINFO_REC_CONTAINER |	\
+					 PROCINFO_REC_CMDLINE_TRUNCATED |	\
+					 PROCINFO_REC_NO_MM |		\
+					 PROCINFO_REC_CMDLINE_UNAVAILABLE)
 
 /**
  * struct procinfo_record - one process (thread-group leader)
@@ -174,8 +198,8 @@ struct procinfo_snapshot_req {
  * @stime_ns:		system CPU time of the whole thread group, ns (field 15)
  * @cpu_ticks:		utime and stime each converted to USER_HZ ticks, then
  *			added: stat fields 14 + 15, the JSON proc_jiffies
- * @start_time_ns:	start time after boot (CLOCK_BOOTTIME), ns; stat
- *			field 22 is this in ticks
+ * @start_time_ns:	start time after boot (CLOCK_BOOTTIME of the reader's
+ *			time namespace), ns; stat field 22 is this in ticks
  * @cmdline_offset:	offset of the command line in the string area
  * @cmdline_len:	bytes of command line, at most PROCINFO_CMDLINE_MAX
  * @reserved:		zero (room for later fields: cgroup path, ...)
@@ -210,7 +234,12 @@ struct procinfo_record {
 
 #define PROCINFO_RECORD_SIZE_VER0	144 /* sizeof in ABI 1.0 */
 
-#define PROCINFO_IOC_MAGIC	0xB8
+/*
+ * The ioctl code: 0xD7, numbers 0x01-0x1F, free in mainline's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst (as of late 2025,
+ * where 0xB2, 0xB8, 0xBA and 0xF7-0xF9 are recent additions).
+ */
+#define PROCINFO_IOC_MAGIC	0xD7
 
 /*
  * PROCINFO_IOC_VERSION - fill struct procinfo_version. Never fails on a
@@ -219,22 +248,37 @@ struct procinfo_record {
 #define PROCINFO_IOC_VERSION	_IOR(PROCINFO_IOC_MAGIC, 0x01, struct procinfo_version)
 
 /*
- * PROCINFO_IOC_SNAPSHOT - take a snapshot of every process visible in the
- * caller's pid namespace (or only container processes) and copy it to buf.
- * The ioctl number always encodes the ABI 1.0 struct size; @size says how
- * large the caller's struct really is.
+ * PROCINFO_IOC_SNAPSHOT - take a snapshot of every process the caller may
+ * see (or only container processes) and copy it to buf.
+ *
+ * The processes are those of the caller's pid namespace that the procfs
+ * mounted on the caller's /proc shows it: with hidepid=, only those it may
+ * ptrace (or all, for members of the mount's gid=); without a procfs on
+ * /proc, only its own uid's (all with CAP_SYS_PTRACE). The sysinfo.privacy
+ * module parameter adds the own-uid rule for every caller without
+ * CAP_SYS_PTRACE.
+ *
+ * The number encodes the ABI 1.0 struct size and stays the same when the
+ * struct grows: @size says how large the caller's struct really is.
  *
  * Returns 0 and fills the output fields, or -1 with errno:
  *   EFAULT	the request or the buffer is not accessible
  *   EINVAL	size < PROCINFO_SNAPSHOT_REQ_SIZE_VER0, an unknown flag, a
  *		non-zero reserved field, or buf == 0 with buf_len != 0
- *   E2BIG	size larger than the driver knows, with non-zero extra bytes
+ *   E2BIG	size larger than the page size, or larger than the driver
+ *		knows with non-zero extra bytes
  *   ENOSPC	buf_len < needed; needed and the other output fields are
  *		written back (nr_records 0), nothing is written to buf, and
  *		the snapshot stays pending for PROCINFO_SNAP_RETRY
- *   ENOMEM	kernel memory exhausted
- *   EINTR	a fatal signal arrived during the walk
+ *   ENOMEM	out of kernel memory, or the snapshot would pass the
+ *		caller's memory cgroup limit or the per-user limit of
+ *		memory held through open files (sysinfo.max_user_mb)
+ *   EINTR	a fatal signal arrived during the call
  */
-#define PROCINFO_IOC_SNAPSHOT	_IOWR(PROCINFO_IOC_MAGIC, 0x02, struct procinfo_snapshot_req)
+#define PROCINFO_IOC_SNAPSHOT	_IOC(_IOC_READ | _IOC_WRITE, PROCINFO_IOC_MAGIC, 0x02, \
+				     PROCINFO_SNAPSHOT_REQ_SIZE_VER0)
+
+/* The 1.x version query (magic 0xB8), answered only by drivers before 2.0 */
+#define PROCINFO_IOC_VERSION_V1	_IOR(0xB8, 0x01, struct procinfo_version)
 
 #endif /* _UAPI_LINUX_PROCINFO_H */
