@@ -596,25 +596,46 @@ static bool visible_in_proc(const struct path *root, struct pid *pid)
 	return visible;
 }
 
+/* Whether @task still leads the thread group of @pid. */
+static bool still_leader(struct pid *pid, struct task_struct *task)
+{
+	bool same;
+
+	rcu_read_lock();
+	same = pid_task(pid, PIDTYPE_TGID) == task;
+	rcu_read_unlock();
+	return same;
+}
+
 static int add_process(struct snapshot_builder *b, struct pid *pid,
 		       pid_t nr)
 {
 	struct procinfo_snapshot *snap = b->snap;
 	struct task_struct *task;
-	int err = 0;
+	int tries, err = 0;
 
-	/* The thread-group leader now: not a dead leader de_thread() left */
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	if (!task)
-		return 0;	/* reaped since it was pinned */
-	if (snap->restricted && !uid_eq(task_uid(task), snap->uid))
-		goto out;
-	if (b->hidepid_root && !visible_in_proc(b->hidepid_root, pid))
-		goto out;
-	err = add_task(b, task, nr);
-out:
-	put_task_struct(task);
-	return err;
+	for (tries = 0; tries < 3; tries++) {
+		u32 before = snap->nr_records;
+
+		/* The leader now, not the one de_thread() may have left */
+		task = get_pid_task(pid, PIDTYPE_TGID);
+		if (!task)
+			return 0;	/* reaped since it was pinned */
+		if ((snap->restricted && !uid_eq(task_uid(task), snap->uid)) ||
+		    (b->hidepid_root && !visible_in_proc(b->hidepid_root, pid))) {
+			put_task_struct(task);
+			return 0;
+		}
+		err = add_task(b, task, nr);
+		if (err || still_leader(pid, task)) {
+			put_task_struct(task);
+			return err;
+		}
+		/* A thread exec'ed meanwhile: read its new leader instead. */
+		snap->nr_records = before;
+		put_task_struct(task);
+	}
+	return 0;
 }
 
 void procinfo_snapshot_free(struct procinfo_snapshot *snap)

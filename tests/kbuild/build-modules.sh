@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# build-modules.sh --kdir KDIR --out OUT [--src DIR]
+# build-modules.sh --kdir KDIR --out OUT [--src DIR] [--expect NAME...]
 #
-# Builds sysinfo.ko and continfo.ko from driver/ (or --src DIR) against the
+# Builds sysinfo.ko and continfo.ko from driver/ (or --src DIR, whose
+# modules --expect names, e.g. the test fixtures of tests/vm/kmod) against the
 # kernel header tree KDIR, in a private copy of the sources at OUT (so that
 # parallel builds for several flavours never share object files, and the
 # source tree stays clean). Warnings are errors: KCFLAGS=-Werror W=1, and any
@@ -20,6 +21,7 @@ self_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$self_dir/../../driver
 kdir=
 out=
+expect=()
 
 usage() {
 	sed -n '4,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -31,6 +33,7 @@ while [[ $# -gt 0 ]]; do
 	--kdir) [[ $# -ge 2 ]] || usage; kdir=$2; shift 2 ;;
 	--out) [[ $# -ge 2 ]] || usage; out=$2; shift 2 ;;
 	--src) [[ $# -ge 2 ]] || usage; src=$2; shift 2 ;;
+	--expect) [[ $# -ge 2 ]] || usage; expect+=("$2"); shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "build-modules.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -79,11 +82,12 @@ if grep -qiE 'warning' "$log"; then
 	grep -iE 'warning' "$log"
 	exit 1
 fi
-for m in sysinfo continfo; do
+[[ ${#expect[@]} -gt 0 ]] || expect=(sysinfo continfo)
+for m in "${expect[@]}"; do
 	if [[ ! -f $out/$m.ko ]]; then
 		echo "build-modules.sh: FAIL: $m.ko was not built"
 		exit 1
 	fi
 done
 release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null || true)
-echo "build-modules.sh: OK: sysinfo.ko continfo.ko for ${release:-$kdir} in $out"
+echo "build-modules.sh: OK: ${expect[*]/%/.ko} for ${release:-$kdir} in $out"

@@ -4,7 +4,8 @@
 # checkpatch.sh [FILE...]
 #
 # Runs the kernel's scripts/checkpatch.pl --strict --no-tree -f on every
-# driver/*.c, driver/*.h and the uapi header (or on the FILEs given) and
+# driver/*.c, driver/*.h, the uapi header and the test fixtures of
+# tests/vm/kmod (or on the FILEs given) and
 # fails on any ERROR, WARNING or CHECK.
 #
 # checkpatch.pl comes from, in this order: $CHECKPATCH (path of the script),
@@ -67,7 +68,8 @@ if [[ $# -gt 0 ]]; then
 	files=("$@")
 else
 	shopt -s nullglob
-	files=("$repo"/driver/*.c "$repo"/driver/*.h "$repo"/driver/include/uapi/linux/*.h)
+	files=("$repo"/driver/*.c "$repo"/driver/*.h "$repo"/driver/include/uapi/linux/*.h
+	       "$repo"/tests/vm/kmod/*.c)
 	shopt -u nullglob
 fi
 [[ ${#files[@]} -gt 0 ]] || { echo "checkpatch.sh: no files to check" >&2; exit 2; }

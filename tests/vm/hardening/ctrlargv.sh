@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+# vm.hard.ctrlargv: N processes sharing one address space whose argv is
+# 4,000 bytes of 0x01, the worst case for the JSON escapes ("\u0001" is
+# six bytes each). Both paths are read whole; the kernel log must stay
+# clean (no soft lockup, no RCU stall: run-vm checks it), the JSON file
+# holds only the records while open, and the command line is stored once.
+# ARGS: [N]
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+# shellcheck source=tests/vm/hardening/common.sh
+. /test/hard.sh
+
+N=${1:-30000}
+echo 65536 >/proc/sys/kernel/pid_max
+echo 200000 >/proc/sys/kernel/threads-max
+load_modules
+
+t0=$(stamp)
+procinfo-hard spawn-shared "$N" 4000 || fail "spawn-shared failed"
+info "spawned to $(nproc_now) processes in $(awk -v a="$t0" -v b="$(stamp)" 'BEGIN { print b - a }') s"
+
+t0=$(stamp)
+bytes=$(dd if="$SYSINFO" bs=1M 2>/dev/null | wc -c)
+t_json=$(awk -v a="$t0" -v b="$(stamp)" 'BEGIN { print b - a }')
+lines=$(grep -c -F '\u0001\u0001\u0001\u0001' "$SYSINFO")
+info "JSON: $bytes bytes in $t_json s; $lines lines with the escaped argv"
+[ "$lines" -ge "$N" ] || fail "JSON shows the shared argv on $lines lines, not $N"
+
+t0=$(stamp)
+ndev=$(procinfo-hard list device | wc -l)
+t_dev=$(awk -v a="$t0" -v b="$(stamp)" 'BEGIN { print b - a }')
+info "device: $ndev records in $t_dev s"
+[ "$ndev" -ge "$N" ] || fail "device lists $ndev records"
+check "memory and time of one snapshot" procinfo-hard mem "$SYSINFO"
+
+k0=$(kernel_kb)
+exec 3<"$SYSINFO"
+k1=$(kernel_kb)
+exec 3<&-
+echo "HELD kernel_before_kb=$k0 kernel_while_open_kb=$k1 held_kb=$((k1 - k0)) json_bytes=$bytes"
+# records (144 bytes each) and one copy of the argv, not the text
+[ $((k1 - k0)) -le $((N * 144 * 3 / 2 / 1024 + 2048)) ] ||
+	fail "an open JSON file holds $((k1 - k0)) KiB for $N records"
+unload_modules
+pass "ctrlargv"
