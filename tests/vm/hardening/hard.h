@@ -45,7 +45,6 @@ static inline const struct procinfo_record *snap_record(const struct snap *s, ui
 }
 
 /* sec.c: the issue-9 security and accuracy cases */
-int cmd_flip(int argc, char **argv);
 int cmd_leakscan(int argc, char **argv);
 int cmd_hold(int argc, char **argv);
 int cmd_spawn_shared(int argc, char **argv);

@@ -26,7 +26,7 @@
  *   mem FILE            one snapshot's kernel memory: JSON text, records,
  *                       strings; and the time of each path
  *
- * and the security and accuracy cases of sec.c (flip, leakscan, hold,
+ * and the security and accuracy cases of sec.c (leakscan, hold,
  * spawn-shared, dethread, timens, cmdflags). Shared helpers: hard_common.c.
  */
 #define _GNU_SOURCE
@@ -1192,7 +1192,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s fuzz|race|fileops|disclose|failslab|list|nscheck|read|"
-			"storm|as-uid|mem|flip|leakscan|hold|spawn-shared|dethread|timens|cmdflags ...\n", prog);
+			"storm|as-uid|mem|leakscan|hold|spawn-shared|dethread|timens|cmdflags ...\n", prog);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1226,7 +1226,6 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} sec[] = {
-		{ "flip", cmd_flip },
 		{ "leakscan", cmd_leakscan },
 		{ "hold", cmd_hold },
 		{ "spawn-shared", cmd_spawn_shared },

@@ -2,9 +2,6 @@
 /*
  * procinfo-hard subcommands for the driver's security and accuracy rules:
  *
- *   flip                 exec itself forever, alternately with a long argv
- *                        and with a secret environment at the same
- *                        addresses (ASLR off): the exec race target
  *   leakscan --seconds S [--json FILE]
  *                        device snapshots and JSON documents in a loop;
  *                        fails if "SECRET" appears in any of them
@@ -34,7 +31,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -46,45 +42,6 @@
 #define SECRET "SECRET"
 
 static const char *self_exe = "/proc/self/exe";
-
-/* ------------------------------------------------------------ flip */
-
-/*
- * With ASLR off the stack ends at the same address after every exec, and
- * exec copies the file name, then the environment, then argv, downwards
- * from there: the long argv of one image lies where the environment of
- * the next one is. A reader that looks up the address space again after
- * reading arg_start/arg_end reads that environment. The argv is longer
- * than the 4,096 bytes kept, so a reader that reads its last byte in a
- * second access (and may be rescheduled in between) is caught too.
- */
-int cmd_flip(int argc, char **argv)
-{
-	static char arg[6000], env[8000];
-	int personality_now = personality(0xffffffff);
-
-	if (!(personality_now & ADDR_NO_RANDOMIZE)) {
-		if (personality(personality_now | ADDR_NO_RANDOMIZE) < 0)
-			die("personality: %s", strerror(errno));
-	}
-	memset(arg, 'A', sizeof(arg) - 1);
-	strcpy(env, "X=");
-	while (strlen(env) + sizeof(SECRET) < sizeof(env))
-		strcat(env, SECRET);
-
-	if (argc >= 2 && !strcmp(argv[1], "argv")) {
-		char *const args[] = { "procinfo-hard", "flip", "env", NULL };
-		char *const envs[] = { env, NULL };
-
-		execve(self_exe, args, envs);
-	} else {
-		char *const args[] = { "procinfo-hard", "flip", "argv", arg, NULL };
-		char *const envs[] = { NULL };
-
-		execve(self_exe, args, envs);
-	}
-	die("exec %s: %s", self_exe, strerror(errno));
-}
 
 /* ------------------------------------------------------------ leakscan */
 
