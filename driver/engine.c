@@ -429,11 +429,15 @@ static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags,
 static bool mem_contains(const char *hay, size_t hay_len, const char *needle)
 {
 	size_t len = strlen(needle);
-	size_t i;
+	const char *end = hay + hay_len;
+	const char *p = hay;
 
-	for (i = 0; i + len <= hay_len; i++)
-		if (!memcmp(hay + i, needle, len))
+	/* memchr() skips to each candidate first byte */
+	while (end - p >= len && (p = memchr(p, needle[0], end - p - len + 1))) {
+		if (!memcmp(p, needle, len))
 			return true;
+		p++;
+	}
 	return false;
 }
 

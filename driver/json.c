@@ -108,12 +108,21 @@ static bool json_plain(u8 c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+/* \u00XX escapes of the control bytes (6 bytes each, no NUL) */
+static const char control_escapes[32][6] = {
+	"\\u0000", "\\u0001", "\\u0002", "\\u0003",
+	"\\u0004", "\\u0005", "\\u0006", "\\u0007",
+	"\\u0008", "\\u0009", "\\u000a", "\\u000b",
+	"\\u000c", "\\u000d", "\\u000e", "\\u000f",
+	"\\u0010", "\\u0011", "\\u0012", "\\u0013",
+	"\\u0014", "\\u0015", "\\u0016", "\\u0017",
+	"\\u0018", "\\u0019", "\\u001a", "\\u001b",
+	"\\u001c", "\\u001d", "\\u001e", "\\u001f",
+};
+
 /* The escape of an ASCII byte that is not plain (RFC 8259). */
 static void put_escape(struct json_writer *w, u8 c)
 {
-	static const char hex[] = "0123456789abcdef";
-	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-
 	switch (c) {
 	case 0:		/* the command line's argument separator */
 		put_bytes(w, " ", 1);
@@ -131,8 +140,43 @@ static void put_escape(struct json_writer *w, u8 c)
 		put_bytes(w, "\\t", 2);
 		break;
 	default:
-		put_bytes(w, esc, sizeof(esc));
+		put_bytes(w, control_escapes[c], sizeof(control_escapes[c]));
 	}
+}
+
+/* Bytes put_escape() writes for @c. */
+static size_t escape_len(u8 c)
+{
+	if (c == 0)
+		return 1;
+	if (c == '"' || c == '\\' || c == '\n' || c == '\t')
+		return 2;
+	return 6;
+}
+
+/*
+ * Bytes put_json_string() writes between the quotes for @len raw bytes:
+ * the same walk, counting only.
+ */
+static size_t json_string_len(const u8 *s, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t seq;
+
+		if (json_plain(s[i])) {
+			n++;
+			i++;
+		} else if (s[i] < 0x80) {
+			n += escape_len(s[i++]);
+		} else {
+			seq = utf8_seq_len(s + i, len - i);
+			n += seq ? seq : 3;	/* U+FFFD */
+			i += seq ? seq : 1;
+		}
+	}
+	return n;
 }
 
 /*
@@ -145,6 +189,10 @@ static void put_json_string(struct json_writer *w, const u8 *s, size_t len)
 	size_t i = 0;
 
 	put_bytes(w, "\"", 1);
+	if (!w->buf) {		/* measuring */
+		w->len += json_string_len(s, len) + 1;
+		return;
+	}
 	while (i < len) {
 		size_t start = i, seq;
 
@@ -176,6 +224,10 @@ struct json_file {
 	u32 nr_units;		/* header, one per record, footer */
 	size_t max_unit;
 	struct mutex lock;	/* protects the window */
+	/* measuring: the escaped length of the last command line seen */
+	u32 memo_offset;
+	u32 memo_len;
+	size_t memo_escaped;
 	char *window;		/* rendered units [win_start, win_end) */
 	size_t window_cap;
 	loff_t win_start;
@@ -197,8 +249,7 @@ static void render_header(struct json_writer *w, const struct json_file *jf)
 	put_str(w, "\": [\n");
 }
 
-static void render_record(struct json_writer *w, const struct json_file *jf,
-			  u32 i)
+static void render_record(struct json_writer *w, struct json_file *jf, u32 i)
 {
 	const struct procinfo_snapshot *snap = jf->snap;
 	const struct procinfo_record *rec = &snap->records[i];
@@ -212,8 +263,21 @@ static void render_record(struct json_writer *w, const struct json_file *jf,
 	put_json_string(w, rec->comm, strnlen((const char *)rec->comm,
 					      sizeof(rec->comm)));
 	put_str(w, ", \"cmdline\": ");
-	put_json_string(w, (const u8 *)snap->strings + rec->cmdline_offset,
-			rec->cmdline_len);
+	if (!w->buf && rec->cmdline_len && rec->cmdline_offset == jf->memo_offset &&
+	    rec->cmdline_len == jf->memo_len) {
+		/* a shared command line (see store_cmdline()): measured once */
+		w->len += jf->memo_escaped;
+	} else {
+		size_t before = w->len;
+
+		put_json_string(w, (const u8 *)snap->strings +
+				rec->cmdline_offset, rec->cmdline_len);
+		if (!w->buf) {
+			jf->memo_offset = rec->cmdline_offset;
+			jf->memo_len = rec->cmdline_len;
+			jf->memo_escaped = w->len - before;
+		}
+	}
 	put_str(w, ", \"vsz_kb\": ");
 	put_u64(w, rec->vsz_kb);
 	put_str(w, ", \"rss_kb\": ");
@@ -228,8 +292,7 @@ static void render_record(struct json_writer *w, const struct json_file *jf,
 	put_str(w, i + 1 < snap->nr_records ? "},\n" : "}\n");
 }
 
-static void render_unit(struct json_writer *w, const struct json_file *jf,
-			u32 unit)
+static void render_unit(struct json_writer *w, struct json_file *jf, u32 unit)
 {
 	if (unit == 0)
 		render_header(w, jf);

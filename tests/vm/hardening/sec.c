@@ -16,7 +16,8 @@
  *                        its record must never be a dead leader
  *   timens               in a new time namespace: start time and the
  *                        snapshot timestamp are in that namespace's time
- *   cmdflags PID         one timed snapshot: PID's flags and cmdline length
+ *   cmdflags PID         one timed snapshot: PID's flags and cmdline length,
+ *                        the snapshot's size
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -506,9 +507,12 @@ int cmd_cmdflags(int argc, char **argv)
 		const struct procinfo_record *r = snap_record(&s, i);
 
 		if (r->pid == pid) {
-			printf("pid=%u flags=%#x cmdline_len=%u unavailable=%d seconds=%.3f\n", r->pid,
-			       r->flags, r->cmdline_len,
-			       !!(r->flags & PROCINFO_REC_CMDLINE_UNAVAILABLE), now() - t0);
+			printf("pid=%u flags=%#x cmdline_len=%u unavailable=%d seconds=%.3f "
+			       "records=%u strings_bytes=%llu snapshot_bytes=%llu\n",
+			       r->pid, r->flags, r->cmdline_len,
+			       !!(r->flags & PROCINFO_REC_CMDLINE_UNAVAILABLE), now() - t0,
+			       s.req.nr_records, (unsigned long long)s.req.strings_len,
+			       (unsigned long long)s.req.needed);
 			return 0;
 		}
 	}

@@ -570,6 +570,22 @@ int cmd_errors()
 		expect("size past the end of the mapping", ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, rp), EFAULT);
 		::munmap(m, pg);
 	}
+	{
+		// Larger than a page, even with a zero tail: E2BIG before any of
+		// it is read (as clone3 and openat2).
+		long pg = ::sysconf(_SC_PAGESIZE);
+		std::vector<unsigned char> huge(2 * pg, 0);
+		auto *hp = reinterpret_cast<procinfo_snapshot_req *>(huge.data());
+		*hp = fresh();
+		hp->size = static_cast<std::uint32_t>(pg + 8);
+		expect("size above the page size", ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, hp), E2BIG);
+		hp->size = 0xffffffffu;
+		expect("size 4 GiB - 1", ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, hp), E2BIG);
+	}
+	// The 1.x numbers (magic 0xB8, now mainline's /dev/mshv) are not ours.
+	expect("ABI 1.x VERSION number", ::ioctl(fd, PROCINFO_IOC_VERSION_V1, &ver), ENOTTY);
+	expect("ABI 1.x SNAPSHOT number",
+	       ::ioctl(fd, _IOWR(0xB8, 0x02, struct procinfo_snapshot_req), &r), ENOTTY);
 	::close(fd);
 	fmt::print("errors: {}\n", failures ? "FAILED" : "OK");
 	return failures ? 1 : 0;
