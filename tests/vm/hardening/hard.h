@@ -51,5 +51,6 @@ int cmd_spawn_shared(int argc, char **argv);
 int cmd_dethread(int argc, char **argv);
 int cmd_timens(int argc, char **argv);
 int cmd_cmdflags(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif /* PROCINFO_HARD_H */

@@ -27,7 +27,7 @@
  *                       strings; and the time of each path
  *
  * and the security and accuracy cases of sec.c (leakscan, hold,
- * spawn-shared, dethread, timens, cmdflags). Shared helpers: hard_common.c.
+ * spawn-shared, dethread, timens, cmdflags, scan). Shared helpers: hard_common.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1192,7 +1192,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s fuzz|race|fileops|disclose|failslab|list|nscheck|read|"
-			"storm|as-uid|mem|leakscan|hold|spawn-shared|dethread|timens|cmdflags ...\n", prog);
+			"storm|as-uid|mem|leakscan|hold|spawn-shared|dethread|timens|cmdflags|scan ...\n", prog);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1232,6 +1232,7 @@ int main(int argc, char **argv)
 		{ "dethread", cmd_dethread },
 		{ "timens", cmd_timens },
 		{ "cmdflags", cmd_cmdflags },
+		{ "scan", cmd_scan },
 	};
 	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++)
 		if (!strcmp(c, sec[i].name))

@@ -16,6 +16,8 @@
  *                        its record must never be a dead leader
  *   timens               in a new time namespace: start time and the
  *                        snapshot timestamp are in that namespace's time
+ *   scan FILE TEXT       reads FILE once in 1 MiB pieces: bytes, lines, and
+ *                        lines holding TEXT, and the time it took
  *   cmdflags PID         one timed snapshot: PID's flags and cmdline length,
  *                        the snapshot's size
  */
@@ -241,7 +243,8 @@ int cmd_hold(int argc, char **argv)
 
 static int sleeper(void *arg)
 {
-	(void)arg;
+	/* the fd the result is written to: only the parent keeps it */
+	close((int)(intptr_t)arg);
 	for (;;)
 		pause();
 	return 0;
@@ -284,7 +287,8 @@ int cmd_spawn_shared(int argc, char **argv)
 	dup2(null, 1);
 	dup2(null, 2);
 	for (long i = 0; i < n; i++) {
-		if (clone(sleeper, stacks + stack * (i + 1), CLONE_VM | SIGCHLD, NULL) < 0) {
+		if (clone(sleeper, stacks + stack * (i + 1), CLONE_VM | SIGCHLD,
+			  (void *)(intptr_t)out) < 0) {
 			dprintf(out, "spawn-shared: clone #%ld: %s\n", i, strerror(errno));
 			return 1;
 		}
@@ -484,6 +488,48 @@ int cmd_timens(int argc, char **argv)
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		die("fork: %s", strerror(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* ------------------------------------------------------------ scan */
+
+int cmd_scan(int argc, char **argv)
+{
+	if (argc != 3)
+		die("usage: scan FILE TEXT");
+	const size_t piece = 1 << 20, tlen = strlen(argv[2]);
+	char *buf = malloc(piece), *line = malloc(piece);
+	size_t line_len = 0;
+	long long bytes = 0, lines = 0, hits = 0;
+	double t0 = now();
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf || !line)
+		die("open %s: %s", argv[1], strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, buf, piece);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("read %s: %s", argv[1], strerror(errno));
+		if (n == 0)
+			break;
+		bytes += n;
+		/* a line's start is kept until its end, to find TEXT across pieces */
+		for (ssize_t i = 0; i < n; i++) {
+			if (line_len < piece)
+				line[line_len++] = buf[i];
+			if (buf[i] != '\n')
+				continue;
+			lines++;
+			hits += memmem(line, line_len, argv[2], tlen) != NULL;
+			line_len = 0;
+		}
+	}
+	close(fd);
+	printf("SCAN bytes=%lld lines=%lld matching=%lld seconds=%.3f\n", bytes, lines, hits,
+	       now() - t0);
+	return 0;
 }
 
 /* ------------------------------------------------------------ cmdflags */
