@@ -95,7 +95,8 @@ static long ioctl_version(void __user *arg)
 	ver.minor = PROCINFO_ABI_MINOR;
 	ver.record_size = sizeof(struct procinfo_record);
 	ver.req_size = sizeof(struct procinfo_snapshot_req);
-	ver.features = PROCINFO_FEAT_CONTAINERS_VIEW | PROCINFO_FEAT_RETRY;
+	ver.features = PROCINFO_FEAT_CONTAINERS_VIEW | PROCINFO_FEAT_RETRY |
+		       PROCINFO_FEAT_CONTAINER_ID;
 	ver.user_hz = USER_HZ;
 	ver.page_size = PAGE_SIZE;
 	if (copy_to_user(arg, &ver, sizeof(ver)))
@@ -156,7 +157,7 @@ static int copy_snapshot(const struct procinfo_snapshot *snap, u64 ubuf,
  * procfs mounted on its /proc (hidepid=, its pid namespace's visibility),
  * and the strictest ones when its /proc is not the root of a procfs.
  */
-static struct procinfo_snapshot *take_snapshot(enum procinfo_view view)
+static struct procinfo_snapshot *take_snapshot(u32 select)
 {
 	struct procinfo_snapshot *snap;
 	struct path root;
@@ -169,7 +170,7 @@ static struct procinfo_snapshot *take_snapshot(enum procinfo_view view)
 		have_proc = false;
 	}
 	snap = procinfo_snapshot_take(task_active_pid_ns(current),
-				      have_proc ? &root : NULL, view);
+				      have_proc ? &root : NULL, select);
 	if (have_proc)
 		path_put(&root);
 	return snap;
@@ -180,7 +181,7 @@ static long ioctl_snapshot(struct device_file *df,
 {
 	struct procinfo_snapshot_req req;
 	struct procinfo_snapshot *snap;
-	enum procinfo_view view;
+	u32 select;
 	u64 records_len;
 	u32 usize;
 	long ret;
@@ -199,15 +200,14 @@ static long ioctl_snapshot(struct device_file *df,
 	if (!req.buf && req.buf_len)
 		return -EINVAL;
 
-	view = req.flags & PROCINFO_SNAP_CONTAINERS ?
-	       PROCINFO_VIEW_CONTAINERS : PROCINFO_VIEW_ALL;
+	select = req.flags & PROCINFO_SNAP_CONTAINERS ? PROCINFO_REASON_ALL : 0;
 
 	if (mutex_lock_killable(&df->lock))
 		return -EINTR;
 
 	snap = df->pending;
 	df->pending = NULL;
-	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->view != view ||
+	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->select != select ||
 		     !procinfo_snapshot_fits_reader(snap) ||
 		     time_after_eq(jiffies,
 				   df->pending_since + PENDING_TIMEOUT))) {
@@ -215,7 +215,7 @@ static long ioctl_snapshot(struct device_file *df,
 		snap = NULL;
 	}
 	if (!snap) {
-		snap = take_snapshot(view);
+		snap = take_snapshot(select);
 		if (IS_ERR(snap)) {
 			ret = PTR_ERR(snap);
 			goto unlock;

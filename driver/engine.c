@@ -21,6 +21,11 @@
  * behind a slow fault) gets PROCINFO_REC_CMDLINE_UNAVAILABLE instead of
  * stalling every reader.
  *
+ * Container identity: each process's cgroup v2 path as the reader's cgroup
+ * namespace shows it, classified by the matcher libprocinfo shares
+ * (container_match.c), next to the original command-line keywords and the
+ * pid namespace the process lives in.
+ *
  * Who sees what: a reader sees a process only where its own /proc would.
  * Under a /proc mounted with hidepid= (or systemd's ProtectProc=), each
  * process is looked up in that mount with the reader's credentials, so
@@ -29,6 +34,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -55,6 +61,7 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 
+#include "container_match.h"
 #include "procinfo_engine.h"
 
 /* Pids pinned per RCU read-side section: bounds the time RCU is held. */
@@ -83,13 +90,22 @@ struct pinned_pid {
 	pid_t nr;
 };
 
+/* A string in the snapshot's string area; len 0: a free slot. */
+struct stored_string {
+	u32 offset;
+	u32 len;
+};
+
 struct snapshot_builder {
 	struct procinfo_snapshot *snap;
 	/* /proc mount whose hidepid= rules apply, NULL when none do */
 	const struct path *hidepid_root;
 	char *scratch;			/* PROCINFO_CMDLINE_MAX bytes */
-	/* open-addressed set of stored command lines: record index + 1 */
-	u32 *dedup;
+	char *cgroup_path;		/* PROCINFO_CGROUP_MAX + 1 bytes */
+	/* the reader's cgroup namespace root on the default hierarchy */
+	struct cgroup *cgroup_root;
+	/* open-addressed set of the strings stored so far */
+	struct stored_string *dedup;
 	size_t dedup_size;		/* power of two */
 	unsigned int lock_budget_us;
 };
@@ -452,28 +468,26 @@ static bool is_container_cmdline(const char *cmdline, size_t len)
 }
 
 /*
- * Stores the command line in b->scratch for @rec. Processes with the same
- * command line (threads of a server started as processes, CLONE_VM
- * children sharing one argv) share one copy in the string area.
+ * Puts @len bytes (not 0) in the string area and returns their offset.
+ * Equal strings are stored once: processes with the same command line
+ * (CLONE_VM children sharing one argv, the workers of a server), the
+ * processes of one cgroup or container.
  */
-static int store_cmdline(struct snapshot_builder *b,
-			 struct procinfo_record *rec, size_t len)
+static int store_string(struct snapshot_builder *b, const char *data,
+			size_t len, u32 *offset)
 {
 	struct procinfo_snapshot *snap = b->snap;
 	size_t mask = b->dedup_size - 1;
 	size_t i;
 	int err;
 
-	for (i = jhash(b->scratch, len, 0) & mask; b->dedup[i];
+	for (i = jhash(data, len, 0) & mask; b->dedup[i].len;
 	     i = (i + 1) & mask) {
-		const struct procinfo_record *seen =
-			&snap->records[b->dedup[i] - 1];
+		const struct stored_string *seen = &b->dedup[i];
 
-		if (seen->cmdline_len == len &&
-		    !memcmp(snap->strings + seen->cmdline_offset, b->scratch,
-			    len)) {
-			rec->cmdline_offset = seen->cmdline_offset;
-			rec->cmdline_len = len;
+		if (seen->len == len &&
+		    !memcmp(snap->strings + seen->offset, data, len)) {
+			*offset = seen->offset;
 			return 0;
 		}
 	}
@@ -482,11 +496,86 @@ static int store_cmdline(struct snapshot_builder *b,
 		   snap->strings_len + len, 1);
 	if (err)
 		return err;
-	memcpy(snap->strings + snap->strings_len, b->scratch, len);
-	rec->cmdline_offset = snap->strings_len;
-	rec->cmdline_len = len;
+	memcpy(snap->strings + snap->strings_len, data, len);
+	*offset = snap->strings_len;
 	snap->strings_len += len;
-	b->dedup[i] = rec - snap->records + 1;
+	b->dedup[i].offset = *offset;
+	b->dedup[i].len = len;
+	return 0;
+}
+
+/*
+ * The cgroup v2 path of @task as the reader's cgroup namespace shows it
+ * (/proc/<pid>/cgroup's "0::" line), in b->cgroup_path; its length. A path
+ * longer than PROCINFO_CGROUP_MAX is cut back to its last '/' that fits,
+ * so no partial name is ever kept, and flagged.
+ */
+static size_t read_cgroup(struct snapshot_builder *b, struct task_struct *task,
+			  u32 *flags)
+{
+	struct cgroup *cgrp;
+	char *slash;
+	int len;
+
+	/* kernfs_path_from_node() only takes a spinlock: fine under RCU */
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(task);
+	len = kernfs_path_from_node(cgrp->kn, b->cgroup_root->kn,
+				    b->cgroup_path, PROCINFO_CGROUP_MAX + 1);
+	rcu_read_unlock();
+	if (len <= 0)
+		return 0;
+	if (len <= PROCINFO_CGROUP_MAX)
+		return len;
+	*flags |= PROCINFO_REC_CGROUP_CUT;
+	slash = strrchr(b->cgroup_path, '/');
+	return slash ? slash - b->cgroup_path : 0;
+}
+
+/* Fills the container identity of @rec: reasons, cgroup path, runtime. */
+static int add_identity(struct snapshot_builder *b, struct task_struct *task,
+			struct procinfo_record *rec, size_t cgroup_len,
+			bool keyword)
+{
+	struct procinfo_container_match match;
+	struct pid_namespace *ns;
+	size_t n;
+	int err;
+
+	if (keyword)
+		rec->reasons |= PROCINFO_REASON_KEYWORD;
+	rcu_read_lock();
+	ns = pid_alive(task) ? task_active_pid_ns(task) : NULL;
+	if (ns && ns != b->snap->pid_ns)
+		rec->reasons |= PROCINFO_REASON_PIDNS;
+	rcu_read_unlock();
+	if (!cgroup_len)
+		return 0;
+
+	err = store_string(b, b->cgroup_path, cgroup_len, &rec->cgroup_offset);
+	if (err)
+		return err;
+	rec->cgroup_len = cgroup_len;
+	if (!procinfo_match_cgroup(b->cgroup_path, cgroup_len, &match))
+		return 0;
+	rec->reasons |= PROCINFO_REASON_CGROUP;
+	rec->runtime = match.runtime;
+	if (match.flags & PROCINFO_MATCH_ID_CUT)
+		rec->flags |= PROCINFO_REC_CONTAINER_ID_CUT;
+	n = strlen(match.id);
+	if (n) {
+		err = store_string(b, match.id, n, &rec->container_id_offset);
+		if (err)
+			return err;
+		rec->container_id_len = n;
+	}
+	n = strlen(match.pod_uid);
+	if (n) {
+		err = store_string(b, match.pod_uid, n, &rec->pod_uid_offset);
+		if (err)
+			return err;
+		rec->pod_uid_len = n;
+	}
 	return 0;
 }
 
@@ -498,7 +587,8 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	struct procinfo_record *rec;
 	const struct cred *cred;
 	struct mm_struct *mm;
-	size_t cmdline_len = 0;
+	size_t cmdline_len = 0, cgroup_len;
+	bool keyword = false;
 	u32 flags = 0;
 	u64 ut, st;
 	int err;
@@ -513,33 +603,36 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	if (mm) {
 		cmdline_len = read_cmdline(mm, b->scratch, &flags,
 					   &b->lock_budget_us);
-		if (is_container_cmdline(b->scratch, cmdline_len))
-			flags |= PROCINFO_REC_CONTAINER;
+		keyword = is_container_cmdline(b->scratch, cmdline_len);
 	} else {
 		flags |= PROCINFO_REC_NO_MM;
 	}
-
-	if (snap->view == PROCINFO_VIEW_CONTAINERS &&
-	    !(flags & PROCINFO_REC_CONTAINER)) {
-		if (mm)
-			mmput(mm);
-		return 0;
-	}
+	cgroup_len = read_cgroup(b, task, &flags);
 
 	rec = &snap->records[snap->nr_records];
 	memset(rec, 0, sizeof(*rec));
 	rec->pid = nr;
 	rec->flags = flags;
+	err = add_identity(b, task, rec, cgroup_len, keyword);
+	if (err)
+		goto out_mm;
+	if (rec->reasons)
+		rec->flags |= PROCINFO_REC_CONTAINER;
+	if (snap->select && !(rec->reasons & snap->select))
+		goto out_mm;	/* not listed: the record slot is reused */
 
 	if (mm) {
 		rec->vsz_kb = (u64)mm->total_vm << (PAGE_SHIFT - 10);
 		rec->rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
 		mmput(mm);
+		mm = NULL;
 	}
 	if (cmdline_len) {
-		err = store_cmdline(b, rec, cmdline_len);
+		err = store_string(b, b->scratch, cmdline_len,
+				   &rec->cmdline_offset);
 		if (err)
 			return err;
+		rec->cmdline_len = cmdline_len;
 	}
 
 	rcu_read_lock();
@@ -565,6 +658,11 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 
 	snap->nr_records++;
 	return 0;
+
+out_mm:
+	if (mm)
+		mmput(mm);
+	return err;
 }
 
 /*
@@ -710,14 +808,15 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
  * @proc_root:	root of the /proc mount the reader goes through (the one
  *		holding the JSON file, or the reader's /proc for the
  *		device); NULL when it has none
- * @view:	all processes, or only container processes
+ * @select:	PROCINFO_REASON_* of which a process needs one to be
+ *		listed (container processes by those rules); 0: all
  *
  * Runs in the reader's context and with its credentials: uids and gids are
- * mapped into its user namespace, times into its time namespace, memory is
- * charged to it. A process is listed when the /proc at @proc_root shows it
- * to the reader (its hidepid= rules); without a /proc, and in privacy mode,
- * a reader lacking CAP_SYS_PTRACE over @pid_ns sees only its own uid's
- * processes.
+ * mapped into its user namespace, times into its time namespace, cgroup
+ * paths into its cgroup namespace, memory is charged to it. A process is
+ * listed when the /proc at @proc_root shows it to the reader (its hidepid=
+ * rules); without a /proc, and in privacy mode, a reader lacking
+ * CAP_SYS_PTRACE over @pid_ns sees only its own uid's processes.
  *
  * May sleep. Returns the snapshot (free with procinfo_snapshot_free()) or
  * an ERR_PTR: -ENOMEM (memory, the reader's cgroup limit or its per-user
@@ -725,7 +824,7 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
  */
 struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 						 const struct path *proc_root,
-						 enum procinfo_view view)
+						 u32 select)
 {
 	struct snapshot_builder b = {
 		.lock_budget_us = MMAP_LOCK_BUDGET_US,
@@ -745,7 +844,7 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 		return ERR_PTR(err);
 	}
 	b.snap = snap;
-	snap->view = view;
+	snap->select = select;
 	snap->pid_ns = get_pid_ns(pid_ns);
 	snap->user_ns = get_user_ns(current_user_ns());
 	snap->owner = get_pid(task_tgid(current));
@@ -764,15 +863,19 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 	if (err)
 		goto fail;
 
-	b.dedup_size = roundup_pow_of_two(max_t(size_t, 2 * nr, 64));
+	/* up to three strings per process, the table at most half full */
+	b.dedup_size = roundup_pow_of_two(max_t(size_t, 6 * nr, 64));
+	b.cgroup_root = current->nsproxy->cgroup_ns->root_cset->dfl_cgrp;
 	b.scratch = procinfo_alloc(&snap->charge, 1, PROCINFO_CMDLINE_MAX);
+	b.cgroup_path = procinfo_alloc(&snap->charge, 1,
+				       PROCINFO_CGROUP_MAX + 1);
 	b.dedup = procinfo_alloc(&snap->charge, b.dedup_size,
 				 sizeof(*b.dedup));
 	snap->records = procinfo_alloc(&snap->charge, max_t(size_t, nr, 1),
 				       sizeof(*snap->records));
 	if (snap->records)
 		snap->records_cap = max_t(size_t, nr, 1);
-	if (!b.scratch || !b.dedup || !snap->records) {
+	if (!b.scratch || !b.cgroup_path || !b.dedup || !snap->records) {
 		unpin_pids(pinned, 0, nr);
 		err = -ENOMEM;
 	} else {
@@ -782,6 +885,7 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 	procinfo_free(&snap->charge, pinned, pinned_cap, sizeof(*pinned));
 	procinfo_free(&snap->charge, b.dedup, b.dedup_size, sizeof(*b.dedup));
 	procinfo_free(&snap->charge, b.scratch, 1, PROCINFO_CMDLINE_MAX);
+	procinfo_free(&snap->charge, b.cgroup_path, 1, PROCINFO_CGROUP_MAX + 1);
 	if (err)
 		goto fail;
 

@@ -355,7 +355,8 @@ static const struct path *proc_root_of(const struct file *file,
 
 static int json_open(struct inode *inode, struct file *file)
 {
-	enum procinfo_view view = (uintptr_t)pde_data(inode);
+	const u32 *rule = pde_data(inode);
+	u32 select = rule ? READ_ONCE(*rule) : 0;
 	struct procinfo_snapshot *snap;
 	struct json_file *jf;
 	struct path root;
@@ -363,7 +364,7 @@ static int json_open(struct inode *inode, struct file *file)
 
 	/* The pids of the /proc mount this file is in, as /proc/<pid> */
 	snap = procinfo_snapshot_take(proc_pid_ns(inode->i_sb),
-				      proc_root_of(file, &root), view);
+				      proc_root_of(file, &root), select);
 	if (IS_ERR(snap))
 		return PTR_ERR(snap);
 
@@ -373,8 +374,7 @@ static int json_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	jf->snap = snap;
-	jf->array_key = view == PROCINFO_VIEW_CONTAINERS ?
-			"containers" : "processes";
+	jf->array_key = rule ? "containers" : "processes";
 	jf->nr_units = snap->nr_records + 2;
 	mutex_init(&jf->lock);
 	jf->unit_end = procinfo_alloc(&snap->charge, jf->nr_units,
@@ -500,17 +500,18 @@ static const struct proc_ops json_proc_ops = {
 };
 
 /**
- * procinfo_json_file_create - create a /proc JSON file for a view
+ * procinfo_json_file_create - create a /proc JSON file
  * @name:	file name under /proc
- * @view:	processes it lists
+ * @rule:	NULL for every process ("processes"); else the container
+ *		processes ("containers") with one of these PROCINFO_REASON_*
+ *		bits, read at each open (a module parameter may change it)
  *
- * Remove it with proc_remove(); that waits for running reads and releases
- * files still open, so the module that created it may then go away.
+ * Remove it with proc_remove(); that waits for running opens and reads and
+ * releases files still open, so the module owning @rule may then go away.
  */
 struct proc_dir_entry *procinfo_json_file_create(const char *name,
-						 enum procinfo_view view)
+						 const u32 *rule)
 {
-	return proc_create_data(name, 0444, NULL, &json_proc_ops,
-				(void *)(uintptr_t)view);
+	return proc_create_data(name, 0444, NULL, &json_proc_ops, (void *)rule);
 }
 EXPORT_SYMBOL_NS_GPL(procinfo_json_file_create, PROCINFO_NS);

@@ -31,12 +31,6 @@ struct user_namespace;
 struct proc_dir_entry;
 struct procinfo_user;
 
-/* Which processes a snapshot holds. */
-enum procinfo_view {
-	PROCINFO_VIEW_ALL,
-	PROCINFO_VIEW_CONTAINERS,
-};
-
 /**
  * struct procinfo_charge - memory one snapshot or open file holds for a user
  * @user:	the user it is counted against; NULL when the reader is exempt
@@ -67,7 +61,7 @@ void procinfo_free(struct procinfo_charge *charge, void *p, size_t n,
  * @strings:	string area the records point into (raw command lines)
  * @strings_len: bytes used in @strings
  * @strings_cap: bytes allocated for @strings
- * @view:	the view it was taken for
+ * @select:	PROCINFO_REASON_* a process needs to be listed; 0: all
  * @mem_total_kb: MemTotal at the time of the walk
  * @mem_free_kb: MemFree at the time of the walk
  * @timestamp_ns: CLOCK_BOOTTIME of the reader's time namespace when the
@@ -87,7 +81,7 @@ struct procinfo_snapshot {
 	char *strings;
 	size_t strings_len;
 	size_t strings_cap;
-	enum procinfo_view view;
+	u32 select;
 	u64 mem_total_kb;
 	u64 mem_free_kb;
 	u64 timestamp_ns;
@@ -102,12 +96,12 @@ struct procinfo_snapshot {
 
 struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 						 const struct path *proc_root,
-						 enum procinfo_view view);
+						 u32 select);
 void procinfo_snapshot_free(struct procinfo_snapshot *snap);
 bool procinfo_snapshot_fits_reader(const struct procinfo_snapshot *snap);
 
 struct proc_dir_entry *procinfo_json_file_create(const char *name,
-						 enum procinfo_view view);
+						 const u32 *select);
 
 int procinfo_device_register(void);
 void procinfo_device_unregister(void);

@@ -19,8 +19,7 @@ static int __init sysinfo_init(void)
 {
 	int err;
 
-	sysinfo_entry = procinfo_json_file_create(SYSINFO_PROC_NAME,
-						  PROCINFO_VIEW_ALL);
+	sysinfo_entry = procinfo_json_file_create(SYSINFO_PROC_NAME, NULL);
 	if (!sysinfo_entry) {
 		pr_err("cannot create /proc/%s\n", SYSINFO_PROC_NAME);
 		return -ENOMEM;

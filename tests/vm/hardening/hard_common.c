@@ -172,7 +172,7 @@ const char *check_snapshot(const struct snap *s, char *why, size_t n)
 		prev = rec->pid;
 		if (!strchr("RSDTtXZPI", rec->state) || !rec->state)
 			return snprintf(why, n, "pid %u: state %#x", rec->pid, rec->state), why;
-		if (!all_zero(rec->pad0, sizeof(rec->pad0)) || rec->pad1 ||
+		if (!all_zero(rec->pad0, sizeof(rec->pad0)) || rec->pad1 || rec->pad2 ||
 		    !all_zero(rec->reserved, sizeof(rec->reserved)))
 			return snprintf(why, n, "pid %u: padding/reserved not zero", rec->pid), why;
 		if (!memchr(rec->comm, 0, sizeof(rec->comm)))
@@ -185,6 +185,11 @@ const char *check_snapshot(const struct snap *s, char *why, size_t n)
 		    (uint64_t)rec->cmdline_offset + rec->cmdline_len > r->strings_len)
 			return snprintf(why, n, "pid %u: cmdline %u+%u beyond %llu", rec->pid,
 					rec->cmdline_offset, rec->cmdline_len,
+					(unsigned long long)r->strings_len), why;
+		if ((uint64_t)rec->cgroup_offset + rec->cgroup_len > r->strings_len ||
+		    (uint64_t)rec->container_id_offset + rec->container_id_len > r->strings_len ||
+		    (uint64_t)rec->pod_uid_offset + rec->pod_uid_len > r->strings_len)
+			return snprintf(why, n, "pid %u: cgroup/id/pod uid beyond %llu", rec->pid,
 					(unsigned long long)r->strings_len), why;
 		if (rec->flags & ~PROCINFO_REC_ALL_FLAGS)
 			return snprintf(why, n, "pid %u: flags %#x", rec->pid, rec->flags), why;

@@ -588,13 +588,16 @@ static void disclose_view(int fd, uint32_t flags)
 	for (size_t i = used; i < cap; i++)
 		if (buf[i] != PAT)
 			die("disclose: byte %zu beyond needed (%zu) was written", i, used);
-	/* String area: every byte belongs to some record's command line */
+	/* String area: every byte belongs to some record's strings */
 	unsigned char *owned = calloc(req->strings_len + 1, 1);
 
 	for (uint32_t i = 0; i < req->nr_records; i++) {
 		const struct procinfo_record *rec = (const void *)(buf + (size_t)i * req->record_size);
 
 		memset(owned + rec->cmdline_offset, 1, rec->cmdline_len);
+		memset(owned + rec->cgroup_offset, 1, rec->cgroup_len);
+		memset(owned + rec->container_id_offset, 1, rec->container_id_len);
+		memset(owned + rec->pod_uid_offset, 1, rec->pod_uid_len);
 	}
 	for (size_t i = 0; i < req->strings_len; i++)
 		if (!owned[i])

@@ -29,7 +29,7 @@ void Report::mismatch(long pid, std::string_view name, std::string_view field,
 
 bool in_container_view(const truth::Proc &p)
 {
-	return text::container_rule(text::join_cmdline(p.cmdline));
+	return p.container();
 }
 
 namespace {
@@ -222,6 +222,32 @@ void json_vs_truth(const jsondoc::Doc &doc, const truth::Snapshot &before,
 	check_pid_set("json", listed, before, after, opt, rep);
 }
 
+// The container identity of a record against /proc/<pid>/cgroup, the
+// matcher's reading of that path, and /proc/<pid>/ns/pid.
+void identity_vs_truth(const device::Record &rec, const truth::Proc &b, const truth::Proc &a,
+		       Cmp &c, Report &rep)
+{
+	const auto &r = rec.r;
+	const long pid = r.pid;
+	c.str("cgroup", rec.cgroup, b.cgroup, a.cgroup);
+	if (b.cgroup != a.cgroup)
+		return;		// moved meanwhile: the identity may be either
+	const auto id = b.identity();
+	c.u64("runtime", r.runtime, id.runtime, id.runtime);
+	c.str("container_id", rec.container_id, id.id, id.id);
+	c.str("pod_uid", rec.pod_uid, id.pod_uid, id.pod_uid);
+	auto reason = [&](const char *name, std::uint32_t bit, bool want) {
+		const bool got = r.reasons & bit;
+		if (got != want)
+			rep.mismatch(pid, rec.comm, fmt::format("reasons.{}", name), got ? "1" : "0",
+				     want ? "1" : "0");
+	};
+	if (b.keyword() == a.keyword())
+		reason("keyword", PROCINFO_REASON_KEYWORD, b.keyword());
+	reason("cgroup", PROCINFO_REASON_CGROUP, id.runtime != 0);
+	reason("pidns", PROCINFO_REASON_PIDNS, b.other_pidns);
+}
+
 void device_vs_truth(const device::Snapshot &snap, const truth::Snapshot &before,
 		     const truth::Snapshot &after, const Options &opt, Report &rep)
 {
@@ -266,6 +292,8 @@ void device_vs_truth(const device::Snapshot &snap, const truth::Snapshot &before
 		if ((b->cmdline_over && !trunc) || (!b->cmdline_long && trunc))
 			rep.mismatch(pid, rec.comm, "flags.cmdline_truncated", trunc ? "1" : "0",
 				     trunc ? "0" : "1");
+		if (snap.ver.features & PROCINFO_FEAT_CONTAINER_ID)
+			identity_vs_truth(rec, *b, *a, c, rep);
 	}
 	check_pid_set("device", listed, before, after, opt, rep);
 }

@@ -204,6 +204,17 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 		if (cmd_ok)
 			rec.cmdline.assign(reinterpret_cast<const char *>(strings) + r.cmdline_offset,
 					   r.cmdline_len);
+		auto in_strings = [&](std::uint32_t off, std::uint32_t len) {
+			return std::uint64_t(off) + len <= req.strings_len;
+		};
+		auto take = [&](std::uint32_t off, std::uint32_t len) {
+			return in_strings(off, len)
+				       ? std::string(reinterpret_cast<const char *>(strings) + off, len)
+				       : std::string();
+		};
+		rec.cgroup = take(r.cgroup_offset, r.cgroup_len);
+		rec.container_id = take(r.container_id_offset, r.container_id_len);
+		rec.pod_uid = take(r.pod_uid_offset, r.pod_uid_len);
 		if (check) {
 			auto rerr = [&](std::string m) {
 				err(fmt::format("record {} pid {} \"{}\": {}", k, r.pid,
@@ -227,10 +238,23 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 			if (std::string_view("RSDTtXZPI").find(static_cast<char>(r.state)) ==
 			    std::string_view::npos)
 				rerr(fmt::format("state {:#x}", r.state));
-			if (r.flags & ~std::uint32_t(PROCINFO_REC_KTHREAD | PROCINFO_REC_CONTAINER |
-						     PROCINFO_REC_CMDLINE_TRUNCATED |
-						     PROCINFO_REC_NO_MM))
+			if (r.flags & ~std::uint32_t(PROCINFO_REC_ALL_FLAGS))
 				rerr(fmt::format("unknown flags {:#x}", r.flags));
+			if (r.pad2)
+				rerr("pad2 not zero");
+			if (!in_strings(r.cgroup_offset, r.cgroup_len) ||
+			    !in_strings(r.container_id_offset, r.container_id_len) ||
+			    !in_strings(r.pod_uid_offset, r.pod_uid_len))
+				rerr("a cgroup / container id / pod uid outside the string area");
+			if (r.cgroup_len > PROCINFO_CGROUP_MAX)
+				rerr(fmt::format("cgroup_len {} > {}", r.cgroup_len, PROCINFO_CGROUP_MAX));
+			if (r.reasons & ~std::uint32_t(PROCINFO_REASON_ALL))
+				rerr(fmt::format("unknown reasons {:#x}", r.reasons));
+			if (bool(r.reasons & PROCINFO_REASON_CGROUP) != (r.runtime != 0) ||
+			    r.runtime > PROCINFO_RUNTIME_NSPAWN)
+				rerr(fmt::format("runtime {} with reasons {:#x}", r.runtime, r.reasons));
+			if (!r.runtime && (r.container_id_len || r.pod_uid_len))
+				rerr("a container id or pod uid without a runtime");
 			if (!cmd_ok)
 				rerr(fmt::format("cmdline {}+{} outside the string area ({})",
 						 r.cmdline_offset, r.cmdline_len, req.strings_len));
@@ -246,9 +270,16 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 				rerr(fmt::format("no_mm but vsz {} rss {} cmdline_len {}", r.vsz_kb,
 						 r.rss_kb, r.cmdline_len));
 			const bool rule = cmd_ok && text::container_rule(text::join_cmdline(rec.cmdline));
-			if (rule != bool(r.flags & PROCINFO_REC_CONTAINER))
-				rerr(fmt::format("container flag {} but rule says {}",
-						 bool(r.flags & PROCINFO_REC_CONTAINER), rule));
+			const bool keyword = r.reasons & PROCINFO_REASON_KEYWORD;
+			if (snap.ver.features & PROCINFO_FEAT_CONTAINER_ID ? rule != keyword
+									   : r.reasons != 0)
+				rerr(fmt::format("keyword reason {} but the rule says {}", keyword, rule));
+			const bool container = snap.ver.features & PROCINFO_FEAT_CONTAINER_ID
+						       ? r.reasons != 0
+						       : rule;
+			if (container != bool(r.flags & PROCINFO_REC_CONTAINER))
+				rerr(fmt::format("container flag {} but the rules say {}",
+						 bool(r.flags & PROCINFO_REC_CONTAINER), container));
 			if ((flags & PROCINFO_SNAP_CONTAINERS) && !(r.flags & PROCINFO_REC_CONTAINER))
 				rerr("non-container record in the containers view");
 			if (r.mem_pct_x100 != (req.mem_total_kb ? r.rss_kb * 10000 / req.mem_total_kb : 0))

@@ -17,6 +17,7 @@ struct Record {
 	procinfo_record r{};
 	std::string comm;    // bytes before the first NUL
 	std::string cmdline; // raw, NUL separated
+	std::string cgroup, container_id, pod_uid; // ABI 2.1
 };
 
 struct Snapshot {

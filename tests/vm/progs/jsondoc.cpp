@@ -303,9 +303,6 @@ bool parse(std::string_view text, std::string_view want_key, Doc &doc,
 					text::printable(e.state)));
 		if (e.rss_kb > e.vsz_kb)
 			err(fmt::format("pid {}: rss_kb {} > vsz_kb {}", e.pid, e.rss_kb, e.vsz_kb));
-		if (doc.array_key == "containers" && !text::container_rule(e.cmdline))
-			err(fmt::format("pid {}: in containers but cmdline \"{}\" matches no rule word",
-					e.pid, text::printable(e.cmdline)));
 	}
 	return true;
 }
@@ -324,7 +321,7 @@ std::string reference(const truth::Snapshot &s, bool containers)
 				      containers ? "containers" : "processes");
 	std::vector<const truth::Proc *> list;
 	for (auto &[pid, p] : s.procs)
-		if (!containers || text::container_rule(text::join_cmdline(p.cmdline)))
+		if (!containers || p.container())
 			list.push_back(&p);
 	for (std::size_t i = 0; i < list.size(); ++i) {
 		auto &p = *list[i];

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "truth.hpp"
 
+#include "container_match.h"
+
 #include "procinfo_text.hpp"
 
 #include <cerrno>
@@ -128,6 +130,19 @@ std::optional<Proc> read_proc(int pid, bool with_ids)
 	}
 	p.cmdline = std::string(text::cap_cmdline(*cmd));
 
+	// cgroup v2: the "0::" line (absent without cgroup2, then "")
+	if (auto cg = read_file(dir + "/cgroup")) {
+		auto at = cg->rfind("0::", 0) == 0 ? 0 : cg->find("\n0::");
+		if (at != std::string::npos) {
+			at += at ? 4 : 3;
+			p.cgroup = cg->substr(at, cg->find('\n', at) - at);
+		}
+	}
+	char mine[64] = {}, theirs[64] = {};
+	if (::readlink("/proc/self/ns/pid", mine, sizeof(mine) - 1) > 0 &&
+	    ::readlink((dir + "/ns/pid").c_str(), theirs, sizeof(theirs) - 1) > 0)
+		p.other_pidns = std::string_view(mine) != std::string_view(theirs);
+
 	if (with_ids) {
 		auto st = read_file(dir + "/status");
 		if (!st)
@@ -147,6 +162,21 @@ std::optional<Proc> read_proc(int pid, bool with_ids)
 		p.has_ids = true;
 	}
 	return p;
+}
+
+Proc::Identity Proc::identity() const
+{
+	procinfo_container_match m{};
+	Identity out;
+	out.runtime = procinfo_match_cgroup(cgroup.data(), cgroup.size(), &m);
+	out.id = m.id;
+	out.pod_uid = m.pod_uid;
+	return out;
+}
+
+bool Proc::keyword() const
+{
+	return text::container_rule(text::join_cmdline(cmdline));
 }
 
 bool read_meminfo(std::uint64_t &total_kb, std::uint64_t &free_kb)

@@ -30,6 +30,18 @@ struct Proc {
 	std::uint64_t rss_kb = 0; // statm resident * page KiB
 	bool has_ids = false;
 	std::uint32_t uid = 0, gid = 0; // status Uid/Gid, first (real) value
+	std::string cgroup;       // /proc/<pid>/cgroup "0::" line, without "0::"
+	bool other_pidns = false; // ns/pid differs from this program's
+
+	// The container identity its cgroup path gives (container_match.c)
+	struct Identity {
+		unsigned runtime = 0;
+		std::string id, pod_uid;
+	};
+	Identity identity() const;
+	bool keyword() const;     // the original rule, on the command line
+	// A container process by any rule: keyword, cgroup path, pid namespace
+	bool container() const { return keyword() || identity().runtime || other_pidns; }
 
 	bool kthread() const { return flags & pf_kthread; }
 	std::uint64_t jiffies() const { return utime + stime; }

@@ -53,7 +53,7 @@
  * the user that the driver is older than they are.
  */
 #define PROCINFO_ABI_MAJOR	2
-#define PROCINFO_ABI_MINOR	0
+#define PROCINFO_ABI_MINOR	1
 
 /* Longest command line kept per process, in raw /proc/<pid>/cmdline bytes. */
 #define PROCINFO_CMDLINE_MAX	4096
@@ -69,6 +69,8 @@
 /* Feature bits reported in procinfo_version.features. */
 #define PROCINFO_FEAT_CONTAINERS_VIEW	(1ULL << 0) /* PROCINFO_SNAP_CONTAINERS */
 #define PROCINFO_FEAT_RETRY		(1ULL << 1) /* PROCINFO_SNAP_RETRY */
+/* Records carry the container identity fields and reasons (ABI 2.1) */
+#define PROCINFO_FEAT_CONTAINER_ID	(1ULL << 2)
 
 /**
  * struct procinfo_version - answer of PROCINFO_IOC_VERSION
@@ -95,7 +97,12 @@ struct procinfo_version {
 };
 
 /* procinfo_snapshot_req.flags (input) */
-#define PROCINFO_SNAP_CONTAINERS (1U << 0) /* only PROCINFO_REC_CONTAINER */
+/*
+ * Only container processes: those with PROCINFO_REC_CONTAINER, i.e. any of
+ * the PROCINFO_REASON_* bits. A reader that wants one rule only filters the
+ * records by their reasons (the kernel keeps one view, the union).
+ */
+#define PROCINFO_SNAP_CONTAINERS (1U << 0)
 /*
  * Hand out the snapshot that the previous PROCINFO_IOC_SNAPSHOT call on this
  * open file could not deliver (it failed with ENOSPC), instead of taking a
@@ -156,7 +163,10 @@ struct procinfo_snapshot_req {
 
 /* procinfo_record.flags */
 #define PROCINFO_REC_KTHREAD		(1U << 0) /* kernel thread (PF_KTHREAD) */
-#define PROCINFO_REC_CONTAINER		(1U << 1) /* container rule matched */
+#define PROCINFO_REC_CONTAINER		(1U << 1) /* a container process: any
+						   * PROCINFO_REASON_* (before
+						   * 2.1: the keyword rule)
+						   */
 #define PROCINFO_REC_CMDLINE_TRUNCATED	(1U << 2) /* cmdline cut at CMDLINE_MAX */
 #define PROCINFO_REC_NO_MM		(1U << 3) /* no address space: kernel
 						   * thread, zombie or exiting;
@@ -168,11 +178,51 @@ struct procinfo_snapshot_req {
  * cmdline is empty. Other fields are valid.
  */
 #define PROCINFO_REC_CMDLINE_UNAVAILABLE (1U << 4)
+/*
+ * The cgroup path was longer than PROCINFO_CGROUP_MAX: it is cut back to
+ * the last '/' that fits (no partial name), and the identity comes from
+ * the part kept.
+ */
+#define PROCINFO_REC_CGROUP_CUT		(1U << 5)
+/* The container name was longer than PROCINFO_CONTAINER_ID_MAX: cut */
+#define PROCINFO_REC_CONTAINER_ID_CUT	(1U << 6)
 #define PROCINFO_REC_ALL_FLAGS		(PROCINFO_REC_KTHREAD |		\
 					 PROCINFO_REC_CONTAINER |	\
 					 PROCINFO_REC_CMDLINE_TRUNCATED |	\
 					 PROCINFO_REC_NO_MM |		\
-					 PROCINFO_REC_CMDLINE_UNAVAILABLE)
+					 PROCINFO_REC_CMDLINE_UNAVAILABLE |	\
+					 PROCINFO_REC_CGROUP_CUT |	\
+					 PROCINFO_REC_CONTAINER_ID_CUT)
+
+/* procinfo_record.reasons: why a process is a container process */
+#define PROCINFO_REASON_KEYWORD	(1U << 0) /* its command line contains
+					   * docker, container, runc or
+					   * busybox (the original rule)
+					   */
+#define PROCINFO_REASON_CGROUP	(1U << 1) /* its cgroup path follows a
+					   * container runtime's naming
+					   */
+#define PROCINFO_REASON_PIDNS	(1U << 2) /* it lives in a pid namespace
+					   * below the reader's
+					   */
+#define PROCINFO_REASON_ALL	(PROCINFO_REASON_KEYWORD | \
+				 PROCINFO_REASON_CGROUP | PROCINFO_REASON_PIDNS)
+
+/*
+ * procinfo_record.runtime: whose naming the cgroup path follows. Spelled
+ * exactly as in the driver's container_match.h, which includes the same
+ * values for the matcher shared with libprocinfo.
+ */
+#define PROCINFO_RUNTIME_NONE		0 /* no container path matched */
+#define PROCINFO_RUNTIME_DOCKER		1 /* "docker" */
+#define PROCINFO_RUNTIME_CONTAINERD	2 /* "containerd" (CRI plugin) */
+#define PROCINFO_RUNTIME_CRIO		3 /* "crio" (CRI-O) */
+#define PROCINFO_RUNTIME_PODMAN		4 /* "podman" */
+#define PROCINFO_RUNTIME_LXC		5 /* "lxc" (LXC, LXD, Incus) */
+#define PROCINFO_RUNTIME_NSPAWN		6 /* "nspawn" (systemd-nspawn) */
+
+/* Longest cgroup path kept, bytes */
+#define PROCINFO_CGROUP_MAX		1024
 
 /**
  * struct procinfo_record - one process (thread-group leader)
@@ -202,12 +252,28 @@ struct procinfo_snapshot_req {
  *			time namespace), ns; stat field 22 is this in ticks
  * @cmdline_offset:	offset of the command line in the string area
  * @cmdline_len:	bytes of command line, at most PROCINFO_CMDLINE_MAX
- * @reserved:		zero (room for later fields: cgroup path, ...)
+ * @cgroup_offset:	offset of the cgroup v2 path in the string area (2.1)
+ * @cgroup_len:		its length, at most PROCINFO_CGROUP_MAX; the path as
+ *			/proc/<pid>/cgroup shows it to the reader ("0::" line,
+ *			relative to the reader's cgroup namespace)
+ * @container_id_offset: offset of the container id (64 hex digits) or name
+ *			in the string area (2.1)
+ * @pod_uid_offset:	offset of the Kubernetes pod uid (with dashes) (2.1)
+ * @container_id_len:	its length, 0 when the path names no container
+ * @pod_uid_len:	its length, 0 outside a pod
+ * @runtime:		PROCINFO_RUNTIME_* (2.1)
+ * @reasons:		PROCINFO_REASON_* (2.1)
+ * @pad2:		zero
+ * @reserved:		zero
  *
  * The command line is stored raw: the first cmdline_len bytes of
  * /proc/<pid>/cmdline (arguments separated by NUL) with trailing NUL bytes
  * removed; not NUL-terminated. Replacing each NUL by a space gives the JSON
  * cmdline (before JSON escaping). Empty for kernel threads and zombies.
+ *
+ * The fields marked 2.1 are filled by drivers with PROCINFO_FEAT_CONTAINER_ID
+ * (zero from older ones, where they were reserved). Strings in the string
+ * area may be shared by several records.
  */
 struct procinfo_record {
 	__u32 pid;
@@ -229,7 +295,16 @@ struct procinfo_record {
 	__u64 start_time_ns;
 	__u32 cmdline_offset;
 	__u32 cmdline_len;
-	__u64 reserved[4];
+	__u32 cgroup_offset;
+	__u32 cgroup_len;
+	__u32 container_id_offset;
+	__u32 pod_uid_offset;
+	__u8 container_id_len;
+	__u8 pod_uid_len;
+	__u8 runtime;
+	__u8 reasons;
+	__u32 pad2;
+	__u64 reserved[1];
 };
 
 #define PROCINFO_RECORD_SIZE_VER0	144 /* sizeof in ABI 1.0 */
