@@ -84,8 +84,25 @@ std::string flag_names(std::uint32_t f)
 	add(PROCINFO_REC_CONTAINER, "container");
 	add(PROCINFO_REC_CMDLINE_TRUNCATED, "truncated");
 	add(PROCINFO_REC_NO_MM, "no_mm");
+	add(PROCINFO_REC_CMDLINE_UNAVAILABLE, "cmdline_unavailable");
+	add(PROCINFO_REC_CGROUP_CUT, "cgroup_cut");
+	add(PROCINFO_REC_CONTAINER_ID_CUT, "container_id_cut");
 	if (f)
 		out += fmt::format("{}{:#x}", out.empty() ? "" : ",", f);
+	return out.empty() ? "-" : out;
+}
+
+std::string reason_names(std::uint32_t r)
+{
+	std::string out;
+	for (auto [bit, name] : {std::pair{PROCINFO_REASON_KEYWORD, "keyword"},
+				 std::pair{PROCINFO_REASON_CGROUP, "cgroup"},
+				 std::pair{PROCINFO_REASON_PIDNS, "pidns"}}) {
+		if (r & bit) {
+			out += out.empty() ? "" : ",";
+			out += name;
+		}
+	}
 	return out.empty() ? "-" : out;
 }
 

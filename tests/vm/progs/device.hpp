@@ -41,5 +41,7 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 
 // Returns the names of a record's flags, comma separated.
 std::string flag_names(std::uint32_t flags);
+// "keyword,cgroup,pidns" of procinfo_record.reasons, "-" for none
+std::string reason_names(std::uint32_t reasons);
 
 } // namespace procinfo::device

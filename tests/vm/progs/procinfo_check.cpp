@@ -240,6 +240,13 @@ int cmd_get(long pid, const std::string &field, const std::string &json_file, bo
 		else if (field == "utime_ns") v = std::to_string(r.utime_ns);
 		else if (field == "stime_ns") v = std::to_string(r.stime_ns);
 		else if (field == "start_time_ns") v = std::to_string(r.start_time_ns);
+		else if (field == "cgroup") v = text::printable(rec.cgroup);
+		else if (field == "runtime") v = std::to_string(r.runtime);
+		else if (field == "container_id") v = text::printable(rec.container_id);
+		else if (field == "pod_uid") v = text::printable(rec.pod_uid);
+		else if (field == "reasons") v = device::reason_names(r.reasons);
+		else if (field == "identity") // one record's path and id together
+			v = text::printable(rec.cgroup) + " " + text::printable(rec.container_id);
 		if (!v) {
 			fmt::print(stderr, "unknown device field {}\n", field);
 			return 2;

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
+# vm.containers: container identity. Plain processes (no keyword in their
+# command line) are moved into cgroups shaped as each runtime names them;
+# one runs in a new pid namespace; a host "dockerd" sits outside any
+# container cgroup. The device must report each one's cgroup path,
+# runtime, container id, pod uid and reasons (checked against
+# /proc/<pid>/cgroup and /proc/<pid>/ns/pid for every process, and by
+# name here); continfo's rule= picks what its file lists; a process moved
+# between containers during reads never shows a torn or foreign id.
+# shellcheck source=tests/vm/lib.sh
+. /test/lib.sh
+# shellcheck source=tests/vm/cases/common.sh
+. /test/common.sh
+
+CG=/sys/fs/cgroup
+[ -e $CG/cgroup.procs ] || fail "no cgroup2 at $CG"
+load_modules
+
+H1=$(printf '%064d' 0 | tr 0 a)
+H2=$(printf '%064d' 0 | tr 0 b)
+H3=$(printf '%064d' 0 | tr 0 c)
+H4=$(printf '%064d' 0 | tr 0 d)
+H5=$(printf '%064d' 0 | tr 0 e)
+H6=$(printf '%064d' 0 | tr 0 f)
+POD=1b4e28ba-2fa1-11d2-883f-0016d3cca427
+POD_=$(echo $POD | tr - _)
+
+# run_in CGROUP: a sleeper moved into $CG/CGROUP; prints its pid
+run_in() {
+	mkdir -p "$CG/$1" || fail "mkdir $CG/$1"
+	# not holding $(...)'s pipe open
+	sleep 600 >/dev/null 2>&1 &
+	echo $! >"$CG/$1/cgroup.procs" || fail "move into $1"
+	echo $!
+}
+expect() {	# PID FIELD VALUE
+	got=$(dget "$1" "$2") || fail "no record for pid $1"
+	[ "$got" = "$3" ] || fail "pid $1 $2: got '$got', want '$3' (cgroup $(dget "$1" cgroup))"
+}
+container() {	# PID RUNTIME ID POD
+	expect "$1" runtime "$2"
+	expect "$1" container_id "$3"
+	expect "$1" pod_uid "$4"
+	expect "$1" reasons cgroup
+}
+
+docker_systemd=$(run_in "system.slice/docker-$H1.scope")
+docker_cgroupfs=$(run_in "docker/$H2")
+cri=$(run_in "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$POD_.slice/cri-containerd-$H3.scope")
+kube_cgroupfs=$(run_in "kubepods/besteffort/pod$POD/$H4")
+podman=$(run_in "machine.slice/libpod-$H5.scope/container")
+crio=$(run_in "system.slice/crio-$H6.scope")
+lxc=$(run_in "lxc.payload.web1")
+nspawn=$(run_in 'machine.slice/machine-my\x2dbox.scope')
+conmon=$(run_in "machine.slice/libpod-conmon-$H5.scope")
+unit=$(run_in "system.slice/docker.service")
+# a host daemon whose command line has a keyword, outside any container
+mkdir -p $CG/system.slice/containerd.service
+sh -c 'sleep 600; : dockerd' &
+dockerd=$!
+echo $dockerd >$CG/system.slice/containerd.service/cgroup.procs
+unshare -p -f sleep 600 &
+sleep 1
+innerns=$(ps -o pid,ppid,args | awk -v p=$! '$2 == p && /sleep 600/ { print $1 }')
+[ -n "$innerns" ] || fail "no process in the new pid namespace"
+
+container "$docker_systemd" 1 "$H1" ""
+container "$docker_cgroupfs" 1 "$H2" ""
+container "$cri" 2 "$H3" "$POD"
+container "$kube_cgroupfs" 2 "$H4" "$POD"
+container "$podman" 4 "$H5" ""
+container "$crio" 3 "$H6" ""
+container "$lxc" 5 web1 ""
+container "$nspawn" 6 my-box ""
+expect "$docker_systemd" cgroup "/system.slice/docker-$H1.scope"
+for p in $conmon $unit; do
+	expect "$p" runtime 0
+	expect "$p" reasons -
+done
+expect "$dockerd" reasons keyword
+expect "$dockerd" runtime 0
+expect "$innerns" reasons pidns
+ok "every runtime's shape, the near-misses, keyword and pid namespace"
+procinfo-devdump -c -w 40 | head -n 20
+
+check "every record's identity against /proc/<pid>/cgroup and ns/pid" \
+	procinfo-check device --json "$SYSINFO"
+
+# continfo's rule
+listed() {	# RULE PID: does continfo list PID under RULE?
+	echo "$1" >/sys/module/continfo/parameters/rule || fail "rule=$1 refused"
+	grep -q "\"pid\": $2," "$CONTINFO"
+}
+listed keywords "$dockerd" || fail "rule=keywords lacks the keyword process"
+listed keywords "$docker_systemd" && fail "rule=keywords lists a plain process in a container"
+listed cgroup "$docker_systemd" || fail "rule=cgroup lacks the docker container"
+listed cgroup "$innerns" || fail "rule=cgroup lacks the pid namespace"
+listed cgroup "$dockerd" && fail "rule=cgroup lists the host's dockerd"
+listed both "$dockerd" || fail "rule=both lacks the keyword process"
+listed both "$lxc" || fail "rule=both lacks the lxc container"
+echo nonsense >/sys/module/continfo/parameters/rule 2>/dev/null && fail "rule=nonsense accepted"
+assert_eq "$(cat /sys/module/continfo/parameters/rule)" both "rule after a refused value"
+ok "continfo rule=keywords|cgroup|both"
+
+# A process moved between two containers while snapshots are taken: each
+# record's id is the container its own path names, never torn.
+mover=$(run_in "system.slice/docker-$H1.scope")
+rm -f /tmp/stop
+(
+	while [ ! -e /tmp/stop ]; do
+		echo "$mover" >"$CG/docker/$H2/cgroup.procs"
+		echo "$mover" >"$CG/system.slice/docker-$H1.scope/cgroup.procs"
+	done
+) &
+flipper=$!
+n=0
+seen=
+while [ $n -lt 150 ]; do
+	id=$(procinfo-check get "$mover" identity --device) || fail "no record of the moving process"
+	case $id in
+	"/system.slice/docker-$H1.scope $H1") seen="$seen a" ;;
+	"/docker/$H2 $H2") seen="$seen b" ;;
+	*) fail "moving process: path and id '$id'" ;;
+	esac
+	n=$((n + 1))
+done
+touch /tmp/stop
+wait $flipper
+case $seen in *a*b* | *b*a*) ;; *) fail "the process was never seen in both containers ($seen)" ;; esac
+ok "$n reads of a process moving between containers: whole paths, each with its own id"
+pass "containers"
