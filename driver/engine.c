@@ -839,6 +839,13 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 	if (!snap)
 		return ERR_PTR(-ENOMEM);
 	err = procinfo_charge_init(&snap->charge);
+	if (!err) {
+		/* the snapshot itself: uncounted when it goes, with the charge */
+		err = procinfo_charge_add(&snap->charge,
+					  kmalloc_size_roundup(sizeof(*snap)));
+		if (err)
+			procinfo_charge_release(&snap->charge);
+	}
 	if (err) {
 		kfree(snap);
 		return ERR_PTR(err);

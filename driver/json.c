@@ -374,6 +374,13 @@ static int json_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	jf->snap = snap;
+	/* counted with the snapshot's charge, released with it */
+	err = procinfo_charge_add(&snap->charge, kmalloc_size_roundup(sizeof(*jf)));
+	if (err) {
+		kfree(jf);
+		procinfo_snapshot_free(snap);
+		return err;
+	}
 	jf->array_key = rule ? "containers" : "processes";
 	jf->nr_units = snap->nr_records + 2;
 	mutex_init(&jf->lock);

@@ -22,6 +22,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 
 #include "procinfo_engine.h"
 
@@ -163,6 +164,15 @@ void procinfo_charge_release(struct procinfo_charge *charge)
 	charge->bytes = 0;
 }
 
+/*
+ * What an allocation of @bytes at @p really takes: a kmalloc bucket, or
+ * whole pages from vmalloc. The limit counts that, not what was asked.
+ */
+static size_t footprint(const void *p, size_t bytes)
+{
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(bytes) : kmalloc_size_roundup(bytes);
+}
+
 /**
  * procinfo_alloc - allocate an array counted against a charge
  * @charge:	the reader's charge
@@ -175,7 +185,7 @@ void procinfo_charge_release(struct procinfo_charge *charge)
  */
 void *procinfo_alloc(struct procinfo_charge *charge, size_t n, size_t size)
 {
-	size_t bytes;
+	size_t bytes, real;
 	void *p;
 
 	if (check_mul_overflow(n, size, &bytes) || bytes > INT_MAX)
@@ -183,16 +193,27 @@ void *procinfo_alloc(struct procinfo_charge *charge, size_t n, size_t size)
 	if (procinfo_charge_add(charge, bytes))
 		return NULL;
 	p = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!p)
+	if (!p) {
 		procinfo_charge_sub(charge, bytes);
+		return NULL;
+	}
+	real = footprint(p, bytes);
+	if (real > bytes && procinfo_charge_add(charge, real - bytes)) {
+		kvfree(p);
+		procinfo_charge_sub(charge, bytes);
+		return NULL;
+	}
 	return p;
 }
 
 void procinfo_free(struct procinfo_charge *charge, void *p, size_t n,
 		   size_t size)
 {
+	size_t bytes = n * size;
+
 	if (!p)
 		return;
+	bytes = max(bytes, footprint(p, bytes));
 	kvfree(p);
-	procinfo_charge_sub(charge, n * size);
+	procinfo_charge_sub(charge, bytes);
 }

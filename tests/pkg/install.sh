@@ -11,7 +11,7 @@
 #      postinst left out, e.g. when the running kernel has headers);
 #      modinfo version of each module = VERSION; udev rule and example shipped
 #   2. the VM (kernel KVER) boots with the modules from
-#      /lib/modules/KVER/updates/dkms/ and passes tests/vm/smoke.sh
+#      /lib/modules/KVER/updates/dkms/ and passes tests/vm/cases/smoke.sh
 #   3. apt-get install libprocinfo1, libprocinfo-dev, procinfo-tools;
 #      examples/consumer builds with find_package (CMAKE_PREFIX_PATH unset)
 #      and with pkg-config against /usr, and runs on the host
@@ -184,8 +184,8 @@ grep -q '^SUBSYSTEM=="misc", KERNEL=="procinfo", MODE="0444"' /usr/lib/udev/rule
 ok "procinfo-dkms $version: built and installed for ${kvers[*]}"
 
 mods=$tmp/mods-$version-$kver
-step "VM $kver with the DKMS modules: tests/vm/smoke.sh"
-run_vm pkg.install-smoke -- "$repo/tests/vm/smoke.sh" || fail "smoke test with the DKMS-built modules"
+step "VM $kver with the DKMS modules: tests/vm/cases/smoke.sh"
+run_vm pkg.install-smoke -- "$repo/tests/vm/cases/smoke.sh" || fail "smoke test with the DKMS-built modules"
 ok "smoke test passed with the DKMS modules of $kver"
 
 step "apt-get install libprocinfo1 libprocinfo-dev procinfo-tools"

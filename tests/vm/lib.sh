@@ -18,6 +18,17 @@
 #   run_ok CMD [ARGS...]    run CMD, fail naming it if it exits non-zero
 #   load_modules            insmod sysinfo.ko, then continfo.ko
 #   unload_modules          rmmod continfo, then sysinfo (those loaded)
+#   check DESC CMD...       run CMD: ok DESC, or fail naming its exit status
+#   stamp                   seconds since boot
+#   nproc_now               processes /proc lists now
+#   kernel_kb               unreclaimable kernel memory now (SUnreclaim +
+#                           VmallocUsed, KiB): what a held snapshot grows
+#   spawn_hostile           run hostile-spawn: HOSTILE ("PID LABEL" lines)
+#                           and STRICT (their pids, comma separated)
+#   pid_of LABEL            the pid hostile-spawn started for LABEL
+#   jget PID FIELD FILE     one field of a JSON document (raw escaped form)
+#   dget PID FIELD [VIEW]   one field of a fresh device snapshot
+#   SYSINFO, CONTINFO, DEV  the driver's files; FFFD the U+FFFD bytes
 #
 # MODDIR is /lib/modules/$(uname -r)/extra, where run-vm --modules puts them.
 
@@ -117,4 +128,44 @@ unload_modules() {
 		fi
 		! module_loaded "$m" || fail "unload_modules: $m still loaded after rmmod"
 	done
+}
+
+# ---- the driver's files and shared case helpers
+
+# shellcheck disable=SC2034 # used by the cases that source this file
+SYSINFO=/proc/sysinfo_so1_202041390
+# shellcheck disable=SC2034
+CONTINFO=/proc/continfo_so1_202041390
+# shellcheck disable=SC2034
+FFFD=$(printf '\357\277\275')
+
+spawn_hostile() {
+	HOSTILE=$(hostile-spawn) || fail "hostile-spawn failed"
+	[ -n "$HOSTILE" ] || fail "hostile-spawn started nothing"
+	# shellcheck disable=SC2034
+	STRICT=$(echo "$HOSTILE" | awk '{ printf "%s%s", sep, $1; sep = "," }')
+	info "hostile processes: $(echo "$HOSTILE" | tr '\n' ' ')"
+}
+
+pid_of() {
+	echo "$HOSTILE" | awk -v l="$1" '$2 == l { print $1 }'
+}
+
+jget() {
+	procinfo-check get "$1" "$2" --json "$3"
+}
+
+dget() {
+	if [ -n "${3:-}" ]; then
+		procinfo-check get "$1" "$2" --device --view "$3"
+	else
+		procinfo-check get "$1" "$2" --device
+	fi
+}
+
+# shellcheck disable=SC2034
+DEV=/dev/procinfo
+
+kernel_kb() {
+	awk '/^SUnreclaim:|^VmallocUsed:/ { s += $2 } END { print s }' /proc/meminfo
 }

@@ -10,8 +10,6 @@
 # between containers during reads never shows a torn or foreign id.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 CG=/sys/fs/cgroup
 [ -e $CG/cgroup.procs ] || fail "no cgroup2 at $CG"

@@ -5,8 +5,6 @@
 # at 4096 bytes) contains docker, container, runc or busybox.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 load_modules
 spawn_hostile

@@ -6,8 +6,6 @@
 # error contract.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 load_modules
 [ -c /dev/procinfo ] || fail "/dev/procinfo is not a character device"

@@ -5,8 +5,6 @@
 # kernel threads and a multi-threaded CPU burner.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 load_modules
 spawn_hostile

@@ -6,8 +6,6 @@
 # missing procinfo exports), sysinfo pinned while continfo is loaded.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 none_loaded() {
 	! module_loaded sysinfo && ! module_loaded continfo

@@ -7,8 +7,6 @@
 # ARGS: [TOTAL [TIMING_ITERATIONS]]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 TOTAL=${1:-20000}
 # Timing iterations (default 5 at ~1,000, 3 above): the debug kernel's twin

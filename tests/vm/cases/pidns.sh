@@ -5,13 +5,10 @@
 # them there; outside, the same processes appear with their global pids.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 load_modules
 cat >/tmp/inner.sh <<'EOF_INNER'
 . /test/lib.sh
-. /test/common.sh
 [ "$$" = 1 ] || fail "the inner shell is pid $$, not 1, in the new namespace"
 spawn_hostile
 check "sysinfo in a pid namespace: exactly its processes, its pids" \

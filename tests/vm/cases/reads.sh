@@ -5,8 +5,6 @@
 # readers while processes come and go all get valid documents.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 load_modules
 spawn_hostile

@@ -7,8 +7,6 @@
 # reading loops never crashes.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/cases/common.sh
-. /test/common.sh
 
 wait_held() {
 	i=0

@@ -8,8 +8,6 @@
 # ARGS: [N]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 N=${1:-30000}
 echo 65536 >/proc/sys/kernel/pid_max

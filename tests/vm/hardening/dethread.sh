@@ -7,8 +7,6 @@
 # ARGS: [SECONDS]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 load_modules
 check "no phantom records across de_thread()" \

@@ -7,8 +7,6 @@
 # fields are zero. With hostile command lines in the table.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 load_modules
 hostile=$(hostile-spawn) || fail "hostile-spawn failed"

@@ -10,8 +10,6 @@
 # ARGS: [SECONDS]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 SECONDS_=${1:-40}
 load_modules

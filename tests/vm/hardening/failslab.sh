@@ -11,8 +11,6 @@
 # Debian's stock kernel, which has neither; runs on the debug kernel.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 FS=/sys/kernel/debug/failslab
 if [ ! -d "$FS" ] || [ ! -e "/proc/$$/task/$$/fail-nth" ]; then

@@ -5,8 +5,6 @@
 # errors or the same bytes as a full read of the same open file.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 load_modules
 check "file operations abuse" procinfo-hard fileops "$SYSINFO" "$CONTINFO" "$DEV"

@@ -7,8 +7,6 @@
 # ARGS: [SEED [SECONDS]]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 SEED=${1:-20250101}
 SECONDS_MAX=${2:-30}

@@ -9,8 +9,6 @@
 # namespace of its /proc mount, not the reader's.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 U=1000
 load_modules

@@ -5,8 +5,6 @@
 # that namespace's pids, through both the JSON file and the device.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 load_modules
 host_n=$(procinfo-hard list json "$SYSINFO" | wc -l)

@@ -7,8 +7,6 @@
 # give it root's pending snapshot.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 U=1000
 load_modules

@@ -9,8 +9,6 @@
 # ("STRESS ..." line). ARGS: [STORM_SECONDS [CYCLES]]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 STORM=${1:-40}
 CYCLES=${2:-50}

@@ -7,8 +7,6 @@
 # and rmmod goes through.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 HOLD=30
 load_modules

@@ -7,8 +7,6 @@
 # with the time of each path ("MEM", "TIME", "HELD" lines). ARGS: [N]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 TOTAL=${1:-30000}
 echo 65536 >/proc/sys/kernel/pid_max

@@ -5,8 +5,6 @@
 # namespace's time, as /proc/<pid>/stat field 22 and clock_gettime() give.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/hardening/common.sh
-. /test/hard.sh
 
 load_modules
 procinfo-hard timens

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=sh
 # vm.smoke: the modules load, create their files and unload.
-# Run by: run-vm --modules DIR tests/vm/smoke.sh
+# Run by: run-vm --modules DIR tests/vm/cases/smoke.sh
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
