@@ -65,7 +65,8 @@ BOOST_AUTO_TEST_CASE(save_and_read_through_the_public_api) {
   procinfo::test::TempDir dir;
   const std::string path = dir.str() + "/s.snap";
   procinfo::save_snapshot(sample(), path);
-  const auto back = procinfo::read_snapshot(procinfo::SourceSpec::parse("file:" + path));
+  const auto back = procinfo::read_snapshot(procinfo::SourceSpec::parse("file:" + path),
+                                            procinfo::View::containers);
   BOOST_TEST(back.processes == sample().processes);
   BOOST_TEST(!std::filesystem::exists(path + ".tmp"));
   BOOST_CHECK_THROW(procinfo::save_snapshot(sample(), dir.str() + "/no/such/dir/s"),
