@@ -41,10 +41,6 @@ struct Check {
   procinfo::View view;
 };
 
-std::string_view to_string(procinfo::CompareMode mode) {
-  return mode == procinfo::CompareMode::strict ? "strict" : "live";
-}
-
 // Reads the sources of one check and compares them. Live mode reads A before
 // and after B so that compare_live() can bracket values that moved.
 // Returns the spec as the text form with its default path filled in, as the
@@ -117,7 +113,7 @@ void print_text(const std::vector<std::pair<Check, procinfo::CompareReport>>& re
     if (mismatches != 0) ++failed_checks;
     fmt::print("{} {} vs {} (view {}, {}): {} processes, {} mismatch{}\n",
                mismatches == 0 ? "ok  " : "FAIL", report.source_a, report.source_b,
-               procinfo::to_string(check.view), to_string(report.mode),
+               procinfo::to_string(check.view), procinfo::to_string(report.mode),
                report.processes_compared, mismatches, mismatches == 1 ? "" : "es");
     for (const auto& diff : report.diffs) {
       if (!shown(diff, verbose)) continue;
@@ -163,7 +159,7 @@ void print_json(const std::vector<std::pair<Check, procinfo::CompareReport>>& re
     out += fmt::format(
         ", \"view\": \"{}\", \"mode\": \"{}\", \"processes_compared\": {}, \"mismatches\": {}, "
         "\"diffs\": [",
-        procinfo::to_string(check.view), to_string(report.mode), report.processes_compared,
+        procinfo::to_string(check.view), procinfo::to_string(report.mode), report.processes_compared,
         report.mismatch_count());
     bool first_diff = true;
     for (const auto& diff : report.diffs) {
