@@ -190,6 +190,212 @@ bad-source)
   expect_in err "^procinfo-ps: .*does-not-exist"
   ;;
 
+compare-modes)
+  # Defects 3, 4: saved data is compared strictly; saved against live and
+  # --strict on live sources are refused with a message.
+  make_snapshot
+  cp "$tmp/snap" "$tmp/copy"
+  "$ps" --source "file:$tmp/snap" --json >"$tmp/copy.json"
+  run "$compare" "file:$tmp/snap" "json:$tmp/copy.json"
+  expect_status 0
+  expect_in out '\(view all, strict\)'
+  run "$compare" "file:$tmp/snap" procfs
+  expect_status 2
+  expect_in err 'saved data and procfs:/proc is live'
+  run "$compare" --strict "json:$tmp/copy.json" procfs
+  expect_status 2
+  run "$compare" --strict procfs procfs
+  expect_status 2
+  expect_in err '^procinfo-compare: --strict compares saved data, and procfs:/proc is live'
+  # Two live sources: live mode, consistent on a live system (the comparing
+  # process itself is left out and named).
+  run "$compare" procfs procfs
+  expect_status 0
+  expect_in out "^excluded: pid [0-9]+ \(procinfo-compare itself\)"
+  expect_in out '\(view all, live\): [0-9]+ processes, no mismatches'
+  ;;
+
+compare-unavailable)
+  # Defect 6: a missing module is exit 3 (0 with --skip-unavailable), the
+  # rest is still checked, and --json always prints one object.
+  if [ -e /dev/procinfo ] || [ -e /proc/sysinfo_so1_202041390 ]; then
+    echo "SKIPPED: the procinfo modules are loaded on this machine"
+    exit 77
+  fi
+  run "$compare" device procfs
+  expect_status 3
+  expect_in out '^UNAVAILABLE device:/dev/procinfo vs procfs:/proc \(view all, live\): /dev/procinfo not found'
+  expect_in err 'modprobe sysinfo$'
+  run "$compare" --skip-unavailable device procfs
+  expect_status 0
+  expect_in out '^SKIP '
+  run "$compare" --json
+  expect_status 3
+  python3 - "$tmp/out" <<'PY' || fail "--json without the modules"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["exit_status"] == 3 and d["consistent"] is False, d
+assert len(d["comparisons"]) == 6, d
+assert {c["status"] for c in d["comparisons"]} == {"unavailable"}, d
+PY
+  # A source that exists but cannot be read is 2, not 3.
+  run "$compare" "file:$tmp/none.snap" "file:$tmp/none.snap"
+  expect_status 2
+  # Usage errors under --json: still exactly one JSON object.
+  for args in "--json --bogus" "--json onlyone" "--json --view x" "--json bogus:x procfs" "--json --strict procfs procfs"; do
+    # shellcheck disable=SC2086 # word splitting wanted
+    run "$compare" $args
+    expect_status 2
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_status"] == 2 and d["error"], d' "$tmp/out" ||
+      fail "procinfo-compare $args: not one JSON object with the error"
+  done
+  ;;
+
+compare-json)
+  # The JSON report: schema version, tool version, sources, times, numbers.
+  make_snapshot
+  "$ps" --source "file:$tmp/snap" --json >"$tmp/a.json" || fail "procinfo-ps --json"
+  python3 - "$tmp/a.json" "$tmp/b.json" <<'PY' || fail "planting"
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+idx = max(i for i, l in enumerate(lines) if l.lstrip().startswith('{ "pid"'))
+lines[idx] = re.sub(r'"proc_jiffies": (\d+)', lambda m: '"proc_jiffies": %d' % (int(m.group(1)) + 7), lines[idx])
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+  run "$compare" --json --verbose "json:$tmp/a.json" "json:$tmp/b.json"
+  expect_status 1
+  python3 - "$tmp/out" <<'PY' || fail "--json report"
+import json, sys
+text = open(sys.argv[1]).read()
+d = json.loads(text)
+assert d["schema_version"] == 1 and d["tool"] == "procinfo-compare", d
+assert d["tool_version"].count(".") == 2, d
+assert d["exit_status"] == 1 and d["consistent"] is False and d["error"] is None, d
+assert d["summary"]["mismatches"] == 1, d
+(c,) = d["comparisons"]
+assert c["status"] == "inconsistent" and c["mode"] == "strict" and c["view"] == "all", c
+assert c["source_a"].startswith("json:") and c["source_b"].endswith("/b.json"), c
+assert [r["role"] for r in c["reads"]] == ["a", "b"], c
+for r in c["reads"]:
+    assert r["taken_at"].endswith("Z") and isinstance(r["read_duration_ns"], int), r
+(diff,) = [x for x in c["diffs"] if x["mismatch"]]
+assert diff["field"] == "proc_jiffies", diff
+assert isinstance(diff["a"], int) and diff["b"] == diff["a"] + 7, diff
+PY
+  ;;
+
+compare-junit)
+  make_snapshot
+  cp "$tmp/snap" "$tmp/copy"
+  "$ps" --source "file:$tmp/snap" --json >"$tmp/a.json" || fail "procinfo-ps --json"
+  sed '0,/"rss_kb": [0-9]*/s//"rss_kb": 123456789/' "$tmp/a.json" >"$tmp/b.json"
+  run "$compare" --junit "$tmp/ok.xml" "file:$tmp/snap" "file:$tmp/copy"
+  expect_status 0
+  run "$compare" --junit "$tmp/bad.xml" "json:$tmp/a.json" "json:$tmp/b.json"
+  expect_status 1
+  run "$compare" --junit "$tmp/err.xml" "file:$tmp/none" "file:$tmp/none"
+  expect_status 2
+  python3 - "$tmp" <<'PY' || fail "JUnit XML"
+import sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+ok = ET.parse(d + "/ok.xml").getroot()
+assert ok.tag == "testsuites" and ok.get("tests") == "1" and ok.get("failures") == "0", ET.tostring(ok)
+(case,) = ok.iter("testcase")
+assert case.get("classname") == "procinfo-compare.all" and "file:" in case.get("name"), case.attrib
+bad = ET.parse(d + "/bad.xml").getroot()
+(f,) = bad.iter("failure")
+assert bad.get("failures") == "1" and "1 mismatch" in f.get("message") and "rss_kb" in f.text, ET.tostring(bad)
+err = ET.parse(d + "/err.xml").getroot()
+(e,) = err.iter("error")
+assert err.get("errors") == "1" and "not found" in e.get("message"), ET.tostring(err)
+PY
+  # Without the modules: an error per unavailable pair, skipped with --skip-unavailable.
+  if [ ! -e /dev/procinfo ]; then
+    run "$compare" --junit "$tmp/un.xml" --skip-unavailable
+    expect_status 0
+    python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); assert r.get("tests") == "6" and r.get("skipped") == "6", ET.tostring(r)' "$tmp/un.xml" ||
+      fail "--junit --skip-unavailable"
+  fi
+  ;;
+
+compare-exclusions)
+  make_snapshot
+  "$ps" --source "file:$tmp/snap" --json >"$tmp/a.json" || fail "procinfo-ps --json"
+  # Plant: the last process's rss and the first process's name.
+  python3 - "$tmp/a.json" "$tmp/b.json" "$tmp/pids" <<'PY' || fail "planting"
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+procs = [i for i, l in enumerate(lines) if l.lstrip().startswith('{ "pid"')]
+last, first = procs[-1], procs[0]
+lines[last] = re.sub(r'"rss_kb": (\d+)', lambda m: '"rss_kb": %d' % (int(m.group(1)) + 1), lines[last])
+lines[first] = re.sub(r'"name": "[^"]*"', '"name": "renamed"', lines[first])
+open(sys.argv[2], "w").write("\n".join(lines))
+pid = lambda i: re.search(r'"pid": (\d+)', lines[i]).group(1)
+name = lambda i: re.search(r'"name": "([^"]*)"', lines[i]).group(1)
+open(sys.argv[3], "w").write("%s %s\n" % (pid(last), re.escape(name(last))))
+PY
+  read -r last_pid last_name <"$tmp/pids"
+  run "$compare" "json:$tmp/a.json" "json:$tmp/b.json"
+  expect_status 1
+  expect_in out '^INCONSISTENT: 2 mismatches'
+  run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --exclude-pid "$last_pid" --ignore-field name
+  expect_status 0
+  expect_in out "^excluded: pid $last_pid\$"
+  expect_in out '^ignored fields: name$'
+  run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --exclude-name "^${last_name}\$" --ignore-field name,cmdline
+  expect_status 0
+  expect_in out "^excluded: names matching /"
+  run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --ignore-field bogus
+  expect_status 2
+  expect_in err "--ignore-field: 'bogus' is not a field; fields: cmdline, "
+  run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --exclude-name '('
+  expect_status 2
+  expect_in err "not a valid extended regular expression"
+  ;;
+
+views)
+  # Defect 7: a file: snapshot honours the view.
+  sleep_pid=
+  bash -c 'exec -a container-test-sleeper sleep 60' &
+  sleep_pid=$!
+  sleep 0.2
+  make_snapshot
+  run "$ps" --source "file:$tmp/snap" --containers --no-header --width 0
+  expect_status 0
+  grep -q "^ *$sleep_pid .* container-test-sleeper 60\$" "$tmp/out" || fail "the container process is not listed"
+  all=$("$ps" --source "file:$tmp/snap" --no-header | wc -l)
+  containers=$(wc -l <"$tmp/out")
+  [ "$containers" -lt "$all" ] || fail "--containers listed every process ($containers of $all)"
+  grep -Ev 'docker|container|runc|busybox' "$tmp/out" && fail "--containers listed processes that are not container processes"
+  "$ps" --source "file:$tmp/snap" --containers --save "$tmp/c.snap" || fail "saving the containers view"
+  run "$compare" "file:$tmp/snap" "file:$tmp/c.snap"
+  expect_status 2
+  expect_in err 'c\.snap holds the containers view only'
+  run "$compare" "file:$tmp/snap" "file:$tmp/c.snap" --view containers
+  expect_status 0
+  expect_in out "\(view containers, strict\): $containers process(es)?, no mismatches"
+  run "$ps" --source "file:$tmp/c.snap"
+  expect_status 2
+  expect_in err '--containers'
+  kill "$sleep_pid"
+  ;;
+
+bad-state)
+  # Defect 9: a file: snapshot whose state byte is '"' is refused, so
+  # --json can never print "state": """.
+  make_snapshot
+  python3 - "$tmp/snap" "$tmp/bad.snap" <<'PY' || fail "corrupting"
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+hsize, rsize = struct.unpack_from("<II", b, 12)
+b[hsize + 96] = ord('"')
+open(sys.argv[2], "wb").write(b)
+PY
+  run "$ps" --source "file:$tmp/bad.snap" --json
+  expect_status 2
+  expect_in err 'expected a state among R S D T t X Z P I'
+  ;;
+
 *)
   fail "unknown case $case_name"
   ;;
