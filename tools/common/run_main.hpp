@@ -36,12 +36,4 @@ int run_main(std::string_view tool, Run run, int argc, char** argv) noexcept {
   return exit_usage_or_io_error;
 }
 
-// The older form, naming the output: kept until every tool writes through
-// write_stdout().
-template <typename Run>
-int run_main(std::string_view tool, std::string_view /*what_output*/, Run run, int argc,
-             char** argv) noexcept {
-  return run_main(tool, run, argc, argv);
-}
-
 }  // namespace tools
