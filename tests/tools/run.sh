@@ -720,6 +720,45 @@ PY
   kill "$sleeper"
   ;;
 
+completion)
+  # bash completion of both tools (installed by procinfo-tools).
+  dir=$(dirname "$0")/../../tools/completion
+  for t in procinfo-ps procinfo-compare; do
+    bash -n "$dir/$t" || fail "$t completion: syntax"
+  done
+  bash -c '
+    set -u
+    . "$1/procinfo-ps"
+    . "$1/procinfo-compare"
+    complete -p procinfo-ps procinfo-compare >/dev/null || exit 11
+    try() {  # FUNCTION WORDS...: COMPREPLY for the last word
+      local f=$1; shift
+      COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+      COMPREPLY=()
+      "$f" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]:-}"
+      printf "%s\n" "${COMPREPLY[@]}"
+    }
+    f=$(complete -p procinfo-ps | sed "s/.*-F \([^ ]*\) .*/\1/")
+    try "$f" procinfo-ps --sou | grep -qx -- --source || exit 12
+    try "$f" procinfo-ps --source "" | grep -qx "device" || exit 13
+    try "$f" procinfo-ps --source fi | grep -qx "file:" || exit 14
+    try "$f" procinfo-ps -o "pid,r" | grep -qx "pid,rss" || exit 15
+    try "$f" procinfo-ps --format "" | grep -qx "json-lines" || exit 16
+    try "$f" procinfo-ps --state "" | grep -qx "R" || exit 17
+    g=$(complete -p procinfo-compare | sed "s/.*-F \([^ ]*\) .*/\1/")
+    try "$g" procinfo-compare --ju | grep -qx -- --junit || exit 21
+    try "$g" procinfo-compare --view "" | grep -qx containers || exit 22
+    try "$g" procinfo-compare --ignore-field rs | grep -qx rss_kb || exit 23
+    try "$g" procinfo-compare "" | grep -qx "json" || exit 24
+    # The completion knows every field the tool compares.
+    try "$g" procinfo-compare --ignore-field "" | sort >"$2/completed-fields"
+  ' completion "$dir" "$tmp"
+  status=$?
+  [ "$status" -eq 0 ] || fail "completion check $status failed"
+  "$compare" procfs procfs --ignore-field bogus 2>&1 | sed -n 's/.*fields: //p' | tr -d ' ' | tr , '\n' | sort >"$tmp/tool-fields"
+  diff "$tmp/tool-fields" "$tmp/completed-fields" || fail "the completion's fields differ from the tool's"
+  ;;
+
 *)
   fail "unknown case $case_name"
   ;;
