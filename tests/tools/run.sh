@@ -759,6 +759,55 @@ completion)
   diff "$tmp/tool-fields" "$tmp/completed-fields" || fail "the completion's fields differ from the tool's"
   ;;
 
+ci-recipe)
+  # The README's GitHub Actions recipe is valid YAML, a workflow GitHub
+  # accepts in form, and names files and tests that exist.
+  top=$(cd "$(dirname "$0")/../.." && pwd)
+  python3 - "$top" <<'PY' || fail "the CI recipe in README.md"
+import os, re, sys
+import yaml
+top = sys.argv[1]
+readme = open(os.path.join(top, "README.md"), encoding="utf-8").read()
+m = re.search(r"<!-- ci-recipe begin -->\n```yaml\n(.*?)```\n<!-- ci-recipe end -->", readme, re.S)
+assert m, "no ```yaml block between the ci-recipe markers"
+text = m.group(1)
+wf = yaml.safe_load(text)
+assert isinstance(wf, dict) and wf.get("name"), wf
+# YAML 1.1 reads the key "on" as true; GitHub reads it as "on".
+on = wf.get("on", wf.get(True))
+assert on is not None and ("push" in on or "pull_request" in on), on
+jobs = wf["jobs"]
+assert jobs, "no jobs"
+for name, job in jobs.items():
+    assert "runs-on" in job, name
+    steps = job["steps"]
+    assert steps and all(isinstance(s, dict) for s in steps), name
+    for s in steps:
+        assert ("run" in s) != ("uses" in s), ("a step needs exactly one of run/uses", s)
+        if "uses" in s:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", s["uses"]), s["uses"]
+runs = "\n".join(s.get("run", "") for job in jobs.values() for s in job["steps"])
+# Files the recipe runs exist; the tests it runs are defined.
+for path in re.findall(r"\./(scripts/[\w./-]+)", runs):
+    assert os.access(os.path.join(top, path), os.X_OK), path
+cmake = open(os.path.join(top, "tests/vm/sdk/CMakeLists.txt")).read()
+for test in ("vm.sdk-ci", "vm.sdk-ci-junit"):
+    assert re.search(r"\b%s\b" % re.escape(test.replace("vm.sdk-", "")), cmake), test
+assert "ctest" in runs and "vm\\.sdk-ci" in runs, runs
+# The markers the recipe extracts are the ones the guest script prints.
+ci = open(os.path.join(top, "tests/vm/sdk/ci.sh")).read()
+for marker in ("@@JUNIT-BEGIN@@", "@@JUNIT-END@@"):
+    assert marker in runs and 'echo "%s"' % marker in ci, marker
+assert "--junit" in ci
+print("CI recipe: %d job(s), %d steps, valid" % (len(jobs), sum(len(j["steps"]) for j in jobs.values())))
+PY
+  if command -v yamllint >/dev/null; then
+    sed -n '/^<!-- ci-recipe begin -->$/,/^<!-- ci-recipe end -->$/p' "$top/README.md" | sed '1,2d;$d' | sed '$d' >"$tmp/recipe.yml"
+    yamllint -d '{extends: default, rules: {document-start: disable, truthy: disable, line-length: {max: 120}}}' "$tmp/recipe.yml" ||
+      fail "yamllint"
+  fi
+  ;;
+
 *)
   fail "unknown case $case_name"
   ;;
