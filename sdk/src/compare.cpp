@@ -358,6 +358,7 @@ struct Activity {
   bool exec = false;           // name or command line changed: a new program
   bool ran = false;            // its CPU time moved: it certainly ran
   bool may_have_run = true;    // false: it certainly did not run
+  bool ns_known = false;       // CPU time in nanoseconds in all three reads
 };
 
 Activity activity(const Process& before, const Process& b, const Process& after) {
@@ -366,7 +367,8 @@ Activity activity(const Process& before, const Process& b, const Process& after)
   const auto ns_before = cpu_ns(before);
   const auto ns_b = cpu_ns(b);
   const auto ns_after = cpu_ns(after);
-  if (ns_before && ns_b && ns_after) {
+  act.ns_known = ns_before && ns_b && ns_after;
+  if (act.ns_known) {
     // CPU time in nanoseconds sees every run, however short.
     act.ran = *ns_before != *ns_b || *ns_b != *ns_after;
     act.may_have_run = act.ran;
@@ -376,6 +378,11 @@ Activity activity(const Process& before, const Process& b, const Process& after)
     act.ran = before.cpu_ticks != after.cpu_ticks || before.cpu_ticks != b.cpu_ticks;
     act.may_have_run = final_states.find(before.state) == std::string_view::npos;
   }
+  // Only a running thread of the process maps or unmaps memory and starts
+  // or ends threads: a virtual size or thread count that moved between A's
+  // reads shows it ran, however short (B's own values prove nothing).
+  if (!act.ns_known && (before.vsz_kb != after.vsz_kb || before.nr_threads != after.nr_threads))
+    act.ran = act.may_have_run = true;
   return act;
 }
 

@@ -404,6 +404,25 @@ BOOST_AUTO_TEST_CASE(a_process_that_did_not_run_keeps_its_values) {
   BOOST_TEST(m[0].reason.find("did not run") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_virtual_size_that_moved_between_the_reads_shows_the_process_ran) {
+  // Ticks only, no tick moved: a run shorter than a tick mapped memory.
+  auto before = ticks_only();
+  auto b = ticks_only();
+  auto after = ticks_only();
+  proc(after, 50).vsz_kb += 2048;   // it mapped 2 MiB ...
+  proc(b, 50).vsz_kb += 4096;       // ... after mapping 4 and unmapping 2
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+  // B's own value proves nothing: unchanged in A's reads, a mismatch.
+  after = ticks_only();
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+  // With nanosecond CPU time that did not move, it did not run at all.
+  auto nb = base();
+  auto na = base();
+  proc(na, 50).vsz_kb += 2048;
+  proc(nb, 50).vsz_kb += 4096;
+  BOOST_TEST(mismatches(procinfo::compare_live(base(), nb, na)).size() == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(cpu_ticks_one_tick_of_slack_only_where_the_process_may_have_run) {
   // Ticks only: a run shorter than a tick leaves no trace, so one tick
   // below A's earlier read (the driver does not store prev_cputime) or
