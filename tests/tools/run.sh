@@ -402,6 +402,13 @@ compare-junit)
   expect_status 1
   run "$compare" --junit "$tmp/err.xml" "file:$tmp/none" "file:$tmp/none"
   expect_status 2
+  # '-': the XML alone on standard output.
+  run "$compare" --junit - "file:$tmp/snap" "file:$tmp/copy"
+  expect_status 0
+  head -1 "$tmp/out" | grep -q '^<?xml ' || fail "--junit - did not print the XML first"
+  grep -q '^consistent' "$tmp/out" && fail "--junit - also printed the text report"
+  run "$compare" --junit - --json "file:$tmp/snap" "file:$tmp/copy"
+  expect_status 2
   python3 - "$tmp" <<'PY' || fail "JUnit XML"
 import sys, xml.etree.ElementTree as ET
 d = sys.argv[1]

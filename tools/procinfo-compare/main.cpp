@@ -663,9 +663,10 @@ int run(int argc, char** argv) {
   // Standard output first: when it fails, the JUnit file is still written.
   std::exception_ptr output_failure;
   try {
-    tools::write_stdout(options.json ? json_report(results, &options, started, status, "")
-                                     : text_report(results, options),
-                        "report");
+    if (options.json)
+      tools::write_stdout(json_report(results, &options, started, status, ""), "report");
+    else if (options.junit != "-")  // "--junit -": the XML is standard output's report
+      tools::write_stdout(text_report(results, options), "report");
   } catch (const tools::output_error&) {
     output_failure = std::current_exception();
   }
