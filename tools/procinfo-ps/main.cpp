@@ -595,7 +595,12 @@ int run(int argc, char** argv) {
   ctx.ticks_per_second = hz;
   ctx.human = o.human;
   ctx.users = &users;
-  ctx.cpu_pct = cpu_pct(snapshot, before ? &*before : nullptr, hz);
+  // %CPU only where it is shown or sorted by (a map of every process).
+  const bool wants_cpu =
+      o.format != Format::table || o.interval ||
+      std::any_of(o.columns.begin(), o.columns.end(), [](const auto* c) { return c->key == "cpu"; }) ||
+      std::any_of(o.sort.begin(), o.sort.end(), [](const auto& k) { return k.first->key == "cpu"; });
+  if (wants_cpu) ctx.cpu_pct = cpu_pct(snapshot, before ? &*before : nullptr, hz);
 
   Rows rows;
   rows.reserve(snapshot.processes.size());
