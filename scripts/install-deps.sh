@@ -20,6 +20,8 @@ packages=(
 	bc bison flex libelf-dev libssl-dev
 	# lint tier
 	shellcheck
+	# tools tests: the README's CI recipe is checked as YAML (tools.ci-recipe)
+	python3-yaml yamllint
 )
 
 missing=()

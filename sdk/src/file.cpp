@@ -8,6 +8,9 @@
 #include "sys.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -15,6 +18,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <limits>
+#include <random>
 
 namespace procinfo {
 namespace detail {
@@ -22,7 +27,8 @@ namespace {
 
 constexpr char magic[8] = {'P', 'R', 'O', 'C', 'S', 'N', 'A', 'P'};
 constexpr std::uint32_t format_version = 1;
-constexpr std::uint32_t header_size = 80;
+constexpr std::uint32_t header_size = 88;
+constexpr std::uint32_t header_size_v1_0 = 80;  // before taken_at_boot_ns
 constexpr std::uint32_t record_size = 104;
 
 // Bits of a record's "present" word: which optional members are stored.
@@ -86,6 +92,8 @@ std::string encode_file(const Snapshot& snapshot) {
   put(out, 64, source_offset, 4);
   put(out, 68, snapshot.source.size(), 4);
   put(out, 72, snapshot.view == View::containers ? 1 : 0, 1);
+  // 0 stands for "unknown": no live read starts at boot time 0.
+  if (snapshot.taken_at_boot) put(out, 80, static_cast<std::uint64_t>(snapshot.taken_at_boot->count()), 8);
 
   std::size_t at = header_size;
   for (const Process& p : snapshot.processes) {
@@ -137,7 +145,7 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
                         "written by a different libprocinfo — update it)",
                         version, format_version));
   const auto hsize = static_cast<std::uint32_t>(get(in, 12, 4));
-  if (hsize < header_size) fail(12, fmt::format("a header size >= {}", header_size));
+  if (hsize < header_size_v1_0) fail(12, fmt::format("a header size >= {}", header_size_v1_0));
   if (in.size() < hsize) fail(in.size(), "a complete header (file truncated)");
   const auto rsize = static_cast<std::uint32_t>(get(in, 16, 4));
   if (rsize < record_size) fail(16, fmt::format("a record size >= {}", record_size));
@@ -149,7 +157,7 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
                                 records_end + strings_size, count, strings_size));
   if (records_end + strings_size != in.size())
     fail(records_end + strings_size, "end of file after the string area");
-  for (std::size_t i = 73; i < header_size; ++i)
+  for (std::size_t i = 73; i < header_size_v1_0; ++i)
     if (in[i] != 0) fail(i, "zero (reserved)");
   const std::string_view strings = in.substr(records_end, strings_size);
   const auto text = [&](std::size_t field_at, bool utf8) {
@@ -173,6 +181,12 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
   const auto view = get(in, 72, 1);
   if (view > 1) fail(72, "a view of 0 (all) or 1 (containers)");
   snap.view = view == 1 ? View::containers : View::all;
+  if (hsize >= 88) {
+    const std::uint64_t boot = get(in, 80, 8);
+    if (boot > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      fail(80, "a boot time below 2^63 ns");
+    if (boot != 0) snap.taken_at_boot = std::chrono::nanoseconds(static_cast<std::int64_t>(boot));
+  }
 
   snap.processes.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) {
@@ -199,6 +213,8 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     p.name = text(at + 80, true);
     p.cmdline = text(at + 88, true);
     p.state = static_cast<char>(get(in, at + 96, 1));
+    if (process_states.find(p.state) == std::string_view::npos)
+      fail(at + 96, "a state among R S D T t X Z P I");
     for (std::size_t k = 97; k < record_size; ++k)
       if (in[at + k] != 0) fail(at + k, "zero (reserved)");
     snap.processes.push_back(std::move(p));
@@ -208,38 +224,234 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
 
 Snapshot read_file_snapshot(const std::string& path) {
   std::string bytes;
-  if (!read_file(path, bytes, static_cast<std::size_t>(1) << 31)) throw open_error(errno, path);
+  if (!read_file(path, bytes, std::numeric_limits<std::size_t>::max())) throw open_error(errno, path);
   return decode_file(bytes, path);
 }
 
 }  // namespace detail
 
-void save_snapshot(const Snapshot& snapshot, const std::string& path) {
-  const std::string bytes = detail::encode_file(snapshot);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::system_error(std::error_code(errno, std::generic_category()),
-                            fmt::format("cannot create {}", tmp));
-  const detail::File owner(fd);
+namespace {
+
+[[noreturn]] void save_fail(int err, const std::string& message) {
+  throw os_error(std::error_code(err, std::generic_category()), message);
+}
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+// Writes all of bytes to fd, retrying on EINTR and after short writes.
+// Returns 0 or the errno of the failure.
+int write_all(int fd, std::string_view bytes) noexcept {
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const int err = errno;
-      ::unlink(tmp.c_str());
-      throw std::system_error(std::error_code(err, std::generic_category()),
-                              fmt::format("cannot write {}", tmp));
+      if (errno == EINTR) continue;
+      return errno;
     }
+    if (n == 0) return EIO;
     done += static_cast<std::size_t>(n);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  return 0;
+}
+
+int open_retry(const std::string& path, int flags, mode_t mode = 0) noexcept {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOCTTY, mode);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Writes bytes into an existing file or device opened with flags; what
+// names it in errors.
+void write_in_place(const std::string& path, int flags, std::string_view bytes,
+                    const std::string& what) {
+  const detail::File file(open_retry(path, O_WRONLY | flags));
+  if (!file.valid()) {
     const int err = errno;
-    ::unlink(tmp.c_str());
-    throw std::system_error(std::error_code(err, std::generic_category()),
-                            fmt::format("cannot rename {} to {}", tmp, path));
+    save_fail(err, fmt::format("cannot write {}: {}", what, errno_text(err)));
   }
+  if (const int err = write_all(file.get(), bytes))
+    save_fail(err, fmt::format("cannot write {}: {}", what, errno_text(err)));
+  // A regular file: make sure the data reached it (close reports NFS errors).
+  struct stat st {};
+  if (::fstat(file.get(), &st) == 0 && S_ISREG(st.st_mode) && ::fsync(file.get()) != 0 &&
+      errno != EINVAL && errno != EROFS) {
+    const int err = errno;
+    save_fail(err, fmt::format("cannot write {}: {}", what, errno_text(err)));
+  }
+}
+
+// A temporary file next to target: created, written, synced, removed again
+// unless committed (renamed onto target).
+class TempFile {
+ public:
+  // Creates the file with mode (less the umask); throws os_error.
+  TempFile(const std::string& target, mode_t mode, const std::string& what) : what_(what) {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      path_ = fmt::format("{}/.{}.{:08x}.tmp", dir_of(target), base_of(target), rd());
+      file_ = detail::File(open_retry(path_, O_WRONLY | O_CREAT | O_EXCL, mode));
+      if (file_.valid()) return;
+      if (errno != EEXIST) break;
+    }
+    err_ = errno;
+    path_.clear();
+  }
+  ~TempFile() {
+    file_.reset();
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  bool valid() const { return file_.valid(); }
+  int error() const { return err_; }
+  int fd() const { return file_.get(); }
+
+  void write(std::string_view bytes) {
+    int err = write_all(file_.get(), bytes);
+    if (err == 0 && ::fsync(file_.get()) != 0) err = errno;
+    if (err != 0) save_fail(err, fmt::format("cannot write {}: {}", what_, errno_text(err)));
+  }
+
+  // Renames the file onto target; with no_replace, fails when target exists.
+  void commit(const std::string& target, bool no_replace) {
+    file_.reset();
+    int rc = no_replace ? ::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(),
+                                      RENAME_NOREPLACE)
+                        : ::rename(path_.c_str(), target.c_str());
+    if (rc != 0 && no_replace && (errno == EINVAL || errno == ENOSYS))
+      rc = ::link(path_.c_str(), target.c_str());  // a file system without RENAME_NOREPLACE
+    if (rc != 0) {
+      const int err = errno;
+      if (err == EEXIST)
+        save_fail(err, fmt::format("cannot create {}: it appeared while it was being written; "
+                                   "not replaced",
+                                   what_));
+      save_fail(err, fmt::format("cannot create {}: {}", what_, errno_text(err)));
+    }
+    if (no_replace) ::unlink(path_.c_str());  // after link(); gone already after renameat2
+    path_.clear();
+  }
+
+ private:
+  std::string what_;
+  std::string path_;
+  detail::File file_;
+  int err_ = 0;
+};
+
+// Replaces the regular file target (stat st) through a temporary file,
+// keeping its mode and owner; in place when that cannot be done safely.
+void replace_regular(const std::string& target, const struct stat& st, std::string_view bytes,
+                     const std::string& what) {
+  const mode_t mode = st.st_mode & 07777;
+  if ((mode & 0222) == 0 || ::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0)
+    save_fail(EACCES, fmt::format("{} is read-only (mode {:04o}); not replaced — make it "
+                                  "writable (chmod u+w) or choose another file",
+                                  what, mode));
+  // Renaming would split a file with other names (hard links) from them.
+  if (st.st_nlink > 1) return write_in_place(target, O_TRUNC, bytes, what);
+  TempFile tmp(target, 0600, what);
+  if (!tmp.valid()) {
+    // A directory the caller may not write, holding a file it may write:
+    // as the shell's '>' would, write the file itself.
+    if (tmp.error() == EACCES || tmp.error() == EPERM)
+      return write_in_place(target, O_TRUNC, bytes, what);
+    save_fail(tmp.error(), fmt::format("cannot write {}: cannot create a temporary file in {}: {}",
+                                       what, dir_of(target), errno_text(tmp.error())));
+  }
+  // The file's owner and mode, not the writer's: best effort for the owner
+  // (only root may give a file away), exact for the mode (setuid/setgid
+  // bits are not carried over to new contents).
+  if (::fchown(tmp.fd(), st.st_uid, st.st_gid) != 0) {
+    // EPERM: the new file stays the caller's, as any editor's would.
+  }
+  if (::fchmod(tmp.fd(), mode & ~static_cast<mode_t>(S_ISUID | S_ISGID)) != 0) {
+    const int err = errno;
+    save_fail(err, fmt::format("cannot write {}: {}", what, errno_text(err)));
+  }
+  tmp.write(bytes);
+  tmp.commit(target, false);
+}
+
+// Creates target, which does not exist, atomically.
+void create_new(const std::string& target, std::string_view bytes, const std::string& what) {
+  TempFile tmp(target, 0666, what);
+  if (!tmp.valid()) {
+    const int err = tmp.error();
+    if (err == ENOENT)
+      save_fail(err, fmt::format("cannot create {}: directory {} does not exist", what,
+                                 dir_of(target)));
+    save_fail(err, fmt::format("cannot create {}: {}", what, errno_text(err)));
+  }
+  tmp.write(bytes);
+  tmp.commit(target, true);
+}
+
+}  // namespace
+
+void save_file(const std::string& path, std::string_view bytes) {
+  if (path.empty()) save_fail(ENOENT, "cannot save to an empty file name");
+  // Follow symbolic links of the last component by hand: the file replaced
+  // is the link's target, in the target's directory, never the link.
+  std::string target = path;
+  struct stat st {};
+  for (int hops = 0;; ++hops) {
+    if (::lstat(target.c_str(), &st) != 0) {
+      const int err = errno;
+      if (err == ENOENT && hops == 0) return create_new(path, bytes, path);
+      if (err == ENOENT)
+        save_fail(err, fmt::format("{} is a symbolic link to {}, which does not exist; not "
+                                   "followed — remove the link or name the file itself",
+                                   path, target));
+      save_fail(err, fmt::format("cannot save to {}: {}", path, errno_text(err)));
+    }
+    if (!S_ISLNK(st.st_mode)) break;
+    // /dev/stdout, /dev/fd/N, /proc/self/fd/N: links into /proc stand for
+    // an open file, which may not even have a name; write it as it is.
+    if (target == "/proc" || target.starts_with("/proc/"))
+      return write_in_place(path, O_TRUNC, bytes, path);
+    if (hops >= 40) save_fail(ELOOP, fmt::format("cannot save to {}: too many symbolic links", path));
+    std::string link(PATH_MAX, '\0');
+    const ssize_t n = ::readlink(target.c_str(), link.data(), link.size());
+    if (n < 0) {
+      const int err = errno;
+      save_fail(err, fmt::format("cannot save to {}: {}", path, errno_text(err)));
+    }
+    link.resize(static_cast<std::size_t>(n));
+    target = link.starts_with('/') ? link : dir_of(target) + "/" + link;
+  }
+  const std::string what = target == path ? path : fmt::format("{} (-> {})", path, target);
+  if (S_ISREG(st.st_mode)) return replace_regular(target, st, bytes, what);
+  // Devices and pipes are written, never replaced: /dev/null, a FIFO a
+  // reader waits on, a terminal.
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return write_in_place(target, 0, bytes, what);
+  if (S_ISDIR(st.st_mode))
+    save_fail(EISDIR, fmt::format("{} is a directory; give a file name", what));
+  if (S_ISBLK(st.st_mode))
+    save_fail(EPERM, fmt::format("{} is a block device; not written", what));
+  save_fail(EPERM, fmt::format("{} is not a regular file, character device or FIFO; not written",
+                               what));
+}
+
+std::string encode_snapshot(const Snapshot& snapshot) { return detail::encode_file(snapshot); }
+
+void save_snapshot(const Snapshot& snapshot, const std::string& path) {
+  save_file(path, detail::encode_file(snapshot));
 }
 
 }  // namespace procinfo

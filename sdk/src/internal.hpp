@@ -2,6 +2,7 @@
 // Declarations shared between the SDK's sources. Internal: not installed.
 #pragma once
 
+#include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
 
 #include <linux/procinfo.h>
@@ -19,9 +20,14 @@ inline constexpr std::string_view json_containers_path = "/proc/continfo_so1_202
 inline constexpr std::string_view device_path = "/dev/procinfo";
 inline constexpr std::string_view procfs_root = "/proc";
 
-// Builds the std::system_error for a failed open of path: for the module's
-// own files it says which module to load.
-std::system_error open_error(int err, const std::string& path);
+// Builds the error for a failed open of path: for the module's own files it
+// says which module to load. The message is complete (no strerror suffix).
+os_error open_error(int err, const std::string& path);
+
+// Narrows saved data of view all to the container processes when view is
+// containers; throws std::invalid_argument naming file when the data holds
+// the containers view and view all is asked for.
+void narrow_view(Snapshot& snap, View view, const std::string& file);
 
 // Parses a /proc JSON document; file names the document in errors.
 Snapshot parse_json(std::string_view text, const std::string& file, View view);

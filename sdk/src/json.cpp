@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -24,7 +25,6 @@ namespace od = simdjson::ondemand;
 
 constexpr std::array<std::string_view, 8> process_keys = {
     "pid", "name", "cmdline", "vsz_kb", "rss_kb", "mem_pct", "proc_jiffies", "state"};
-constexpr std::string_view valid_states = "RSDTtXZPI";
 
 // Returns the offset of the first byte that is not well-formed UTF-8.
 std::size_t first_bad_utf8(std::string_view text) {
@@ -34,8 +34,11 @@ std::size_t first_bad_utf8(std::string_view text) {
   return i;
 }
 
-// Walks one document in the SPEC's exact layout; every failure names the
-// byte offset and what was expected there.
+// Reads one document of the SPEC's form: the keys of the top-level object
+// and of each process object in any order, unknown keys ignored (a later
+// driver may add some), each known key exactly once. The process array is
+// "processes" (view all) or "containers" (view containers). Every failure
+// names the byte offset and what was expected there.
 class JsonReader {
  public:
   JsonReader(std::string_view text, const std::string& file)
@@ -46,41 +49,55 @@ class JsonReader {
     if (err) fail_simdjson(err, 0, "a JSON document");
     Snapshot snap;
     od::object top;
+    const std::size_t top_at = location();
     check(doc_.get_object().get(top), "'{' starting the document");
 
-    std::size_t index = 0;
-    const std::string_view array_key = view == View::containers ? "containers" : "processes";
-    const std::array<std::string_view, 4> keys = {"mem_total_kb", "mem_free_kb", "mem_used_kb",
-                                                  array_key};
+    bool have_total = false;
+    bool have_free = false;
+    bool have_used = false;
+    bool have_array = false;
     std::uint64_t used = 0;
     std::size_t used_offset = 0;
     for (auto field_result : top) {
       od::field field;
       check(std::move(field_result).get(field), "a key");
-      if (index >= keys.size()) fail(key_offset(field), "'}' closing the document");
-      expect_key(field, keys[index]);
+      const std::size_t at = key_offset(field);
+      const std::string_view key = unescaped_key(field);
       od::value value = field.value();
-      switch (index) {
-        case 0: snap.mem_total_kb = get_u64(value, keys[index]); break;
-        case 1: snap.mem_free_kb = get_u64(value, keys[index]); break;
-        case 2:
-          used_offset = offset_of(value);
-          used = get_u64(value, keys[index]);
-          break;
-        default: read_processes(value, snap); break;
+      if (key == "mem_total_kb") {
+        once(have_total, at, key);
+        snap.mem_total_kb = get_u64(value, key);
+      } else if (key == "mem_free_kb") {
+        once(have_free, at, key);
+        snap.mem_free_kb = get_u64(value, key);
+      } else if (key == "mem_used_kb") {
+        once(have_used, at, key);
+        used_offset = offset_of(value);
+        used = get_u64(value, key);
+      } else if (key == "processes" || key == "containers") {
+        if (have_array)
+          fail(at, "one process array, \"processes\" or \"containers\" (the document has both)");
+        have_array = true;
+        snap.view = key == "containers" ? View::containers : View::all;
+        read_processes(value, snap);
       }
-      ++index;
+      // Any other key: a later addition, skipped.
     }
-    if (index < keys.size()) fail(location(), fmt::format("key \"{}\"", keys[index]));
     const char* rest = nullptr;
     if (doc_.current_location().get(rest) == simdjson::SUCCESS)
       fail(offset_of(rest), "end of input after the document");
+    for (const auto& [have, key] : {std::pair{have_total, "mem_total_kb"},
+                                    std::pair{have_free, "mem_free_kb"},
+                                    std::pair{have_used, "mem_used_kb"}})
+      if (!have) fail(top_at, fmt::format("key \"{}\" in the document", key));
+    if (!have_array)
+      fail(top_at, "key \"processes\" (all processes) or \"containers\" (container processes)");
     if (snap.mem_free_kb > snap.mem_total_kb)
       fail(used_offset, "mem_free_kb <= mem_total_kb");
     if (used != snap.mem_total_kb - snap.mem_free_kb)
       fail(used_offset, fmt::format("mem_used_kb = mem_total_kb - mem_free_kb = {}",
                                     snap.mem_total_kb - snap.mem_free_kb));
-    snap.view = view;
+    narrow_view(snap, view, file_);
     return snap;
   }
 
@@ -99,6 +116,11 @@ class JsonReader {
 
   void check(simdjson::error_code err, std::string_view expected) {
     if (err) fail_simdjson(err, location(), expected);
+  }
+
+  void once(bool& seen, std::size_t at, std::string_view key) const {
+    if (seen) fail(at, fmt::format("key \"{}\" only once", key));
+    seen = true;
   }
 
   std::size_t location() {
@@ -120,11 +142,10 @@ class JsonReader {
     return offset_of(field.key().raw()) - 1;  // the opening quote
   }
 
-  void expect_key(od::field& field, std::string_view want) {
+  std::string_view unescaped_key(od::field& field) {
     std::string_view key;
-    const std::size_t at = key_offset(field);
-    if (field.unescaped_key().get(key) || key != want)
-      fail(at, fmt::format("key \"{}\"", want));
+    if (field.unescaped_key().get(key)) fail(key_offset(field), "a key");
+    return key;
   }
 
   std::uint64_t get_u64(od::value& value, std::string_view key) {
@@ -167,15 +188,19 @@ class JsonReader {
 
   Process read_process(od::value& item) {
     od::object object;
-    if (item.get_object().get(object)) fail(offset_of(item), "'{' starting a process object");
+    const std::size_t object_at = offset_of(item);
+    if (item.get_object().get(object)) fail(object_at, "'{' starting a process object");
     Process p;
-    std::size_t index = 0;
+    std::array<bool, process_keys.size()> seen{};
     for (auto field_result : object) {
       od::field field;
       check(std::move(field_result).get(field), "a key");
-      if (index >= process_keys.size()) fail(key_offset(field), "'}' closing the process object");
-      const std::string_view key = process_keys[index];
-      expect_key(field, key);
+      const std::size_t at = key_offset(field);
+      const std::string_view key = unescaped_key(field);
+      const auto known = std::find(process_keys.begin(), process_keys.end(), key);
+      if (known == process_keys.end()) continue;  // a later addition, skipped
+      const auto index = static_cast<std::size_t>(known - process_keys.begin());
+      once(seen[index], at, key);
       od::value value = field.value();
       switch (index) {
         case 0: p.pid = get_u32(value, key); break;
@@ -187,10 +212,9 @@ class JsonReader {
         case 6: p.cpu_ticks = get_u64(value, key); break;
         default: p.state = get_state(value); break;
       }
-      ++index;
     }
-    if (index < process_keys.size())
-      fail(location(), fmt::format("key \"{}\"", process_keys[index]));
+    for (std::size_t i = 0; i < seen.size(); ++i)
+      if (!seen[i]) fail(object_at, fmt::format("key \"{}\" in the process object", process_keys[i]));
     return p;
   }
 
@@ -215,7 +239,7 @@ class JsonReader {
   char get_state(od::value& value) {
     const std::size_t at = offset_of(value);
     const std::string_view s = get_string(value, "state");
-    if (s.size() != 1 || valid_states.find(s[0]) == std::string_view::npos)
+    if (s.size() != 1 || process_states.find(s[0]) == std::string_view::npos)
       fail(at, "a \"state\" of one letter among R S D T t X Z P I");
     return s[0];
   }
@@ -237,7 +261,9 @@ Snapshot parse_json(std::string_view text, const std::string& file, View view) {
 
 Snapshot read_json(const std::string& path, View view) {
   std::string text;
-  if (!read_file(path, text)) throw open_error(errno, path);
+  // No size limit: a document of 100,000 processes is tens of megabytes.
+  if (!read_file(path, text, std::numeric_limits<std::size_t>::max()))
+    throw open_error(errno, path);
   return parse_json(text, path, view);
 }
 
@@ -270,9 +296,11 @@ std::string to_json(const Snapshot& snapshot) {
     out.append(format_mem_pct(p.mem_pct_x100));
     out.append("\", \"proc_jiffies\": ");
     detail::put_u64(out, p.cpu_ticks);
-    out.append(", \"state\": \"");
-    out.push_back(p.state);
-    out.append(i + 1 < snapshot.processes.size() ? "\" },\n" : "\" }\n");
+    out.append(", \"state\": ");
+    // Readers reject other states; escaped anyway, so that no model value
+    // can make the document invalid.
+    append_json_string(out, sanitize_utf8(std::string_view(&p.state, 1)));
+    out.append(i + 1 < snapshot.processes.size() ? " },\n" : " }\n");
   }
   out.append("  ]\n}\n");
   return out;

@@ -3,6 +3,7 @@
 #include <procinfo/compare.hpp>
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
+#include <procinfo/text.hpp>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,11 @@ std::string format_mem_pct(std::uint32_t mem_pct_x100) {
   return fmt::format("{}.{:02}", mem_pct_x100 / 100, mem_pct_x100 % 100);
 }
 
+bool is_container(const Process& p) noexcept {
+  if (p.flags) return (*p.flags & flag_container) != 0;
+  return matches_container_rule(p.cmdline);
+}
+
 std::size_t CompareReport::mismatch_count() const noexcept {
   return static_cast<std::size_t>(
       std::count_if(diffs.begin(), diffs.end(), [](const FieldDiff& d) { return d.mismatch; }));
@@ -41,5 +47,10 @@ parse_error::parse_error(const std::string& file, std::size_t offset, const std:
     : std::runtime_error(fmt::format("{}: byte {}: expected {}", file, offset, expected)),
       file_(file),
       offset_(offset) {}
+
+os_error::os_error(std::error_code code, const std::string& message)
+    : std::system_error(code, message), message_(message) {}
+
+const char* os_error::what() const noexcept { return message_.what(); }
 
 }  // namespace procinfo

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Source names and the read_snapshot() dispatcher.
+#include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
 
 #include "internal.hpp"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <time.h>
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 namespace procinfo {
@@ -15,6 +22,33 @@ namespace {
 
 constexpr std::string_view forms =
     "expected one of: json[:PATH], device[:PATH], procfs[:ROOT], file:PATH";
+
+std::optional<std::chrono::nanoseconds> boottime_now() noexcept {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return std::nullopt;
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+bool under_proc(const std::string& path) { return path == "/proc" || path.starts_with("/proc/"); }
+
+// Whether a failure to read source means the driver is not there.
+bool unavailable(const SourceSpec& source, const std::string& path, int err) {
+  switch (source.kind) {
+    case SourceSpec::Kind::device: return err == ENOENT || err == ENXIO || err == ENODEV;
+    case SourceSpec::Kind::json: return err == ENOENT && under_proc(path);
+    default: return false;
+  }
+}
+
+// Throws parse_error for a process whose state is not one stat field 3 can
+// show: every reader, the device's included, goes through this.
+void check_states(const Snapshot& snap, const std::string& path) {
+  for (const Process& p : snap.processes)
+    if (process_states.find(p.state) == std::string_view::npos)
+      throw parse_error(path, 0,
+                        fmt::format("a state among R S D T t X Z P I for pid {} (got byte 0x{:02x})",
+                                    p.pid, static_cast<unsigned char>(p.state)));
+}
 
 }  // namespace
 
@@ -64,29 +98,71 @@ std::string SourceSpec::resolved_path(View view) const {
   return path;
 }
 
+bool SourceSpec::is_live(View view) const {
+  switch (kind) {
+    case Kind::file: return false;
+    case Kind::device: return true;
+    case Kind::json:
+    case Kind::procfs: break;
+  }
+  const std::string where = resolved_path(view);
+  struct statfs fs {};
+  if (::statfs(where.c_str(), &fs) != 0) return under_proc(where);
+  return fs.f_type == PROC_SUPER_MAGIC;
+}
+
 Snapshot read_snapshot(const SourceSpec& source, View view) {
   const auto taken_at = std::chrono::system_clock::now();
+  const auto boot = boottime_now();
   const auto start = std::chrono::steady_clock::now();
   const std::string path = source.resolved_path(view);
   Snapshot snap;
-  switch (source.kind) {
-    case SourceSpec::Kind::json: snap = detail::read_json(path, view); break;
-    case SourceSpec::Kind::device: snap = detail::read_device(path, view); break;
-    case SourceSpec::Kind::procfs: snap = detail::read_procfs(path, view); break;
-    case SourceSpec::Kind::file: return detail::read_file_snapshot(path);  // keeps its own times
+  try {
+    switch (source.kind) {
+      case SourceSpec::Kind::json: snap = detail::read_json(path, view); break;
+      case SourceSpec::Kind::device: snap = detail::read_device(path, view); break;
+      case SourceSpec::Kind::procfs: snap = detail::read_procfs(path, view); break;
+      case SourceSpec::Kind::file:
+        snap = detail::read_file_snapshot(path);  // keeps its own source and times
+        detail::narrow_view(snap, view, path);
+        check_states(snap, path);
+        return snap;
+    }
+  } catch (const source_unavailable&) {
+    throw;
+  } catch (const std::system_error& e) {
+    if (unavailable(source, path, e.code().value())) throw source_unavailable(e.code(), e.what());
+    throw;
   }
+  check_states(snap, path);
   snap.source = source.to_string();
   snap.view = view;
   snap.taken_at = taken_at;
   snap.read_duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::steady_clock::now() - start);
+  if (source.is_live(view)) snap.taken_at_boot = boot;
   return snap;
 }
 
 namespace detail {
 
-std::system_error open_error(int err, const std::string& path) {
+void narrow_view(Snapshot& snap, View view, const std::string& file) {
+  if (snap.view == view) return;
+  if (view == View::all)
+    throw std::invalid_argument(fmt::format(
+        "{} holds the containers view only, not every process: read it with the containers "
+        "view (procinfo-ps --containers, procinfo-compare --view containers)",
+        file));
+  std::erase_if(snap.processes, [](const Process& p) { return !is_container(p); });
+  snap.view = View::containers;
+}
+
+os_error open_error(int err, const std::string& path) {
   const std::error_code code(err, std::generic_category());
+  if (err == ENXIO || err == ENODEV)
+    return {code, fmt::format("{} has no driver behind it — is sysinfo.ko loaded? try: sudo "
+                              "modprobe sysinfo",
+                              path)};
   if (err == ENOENT) {
     if (path == json_all_path || path == device_path)
       return {code, fmt::format("{} not found — is sysinfo.ko loaded? try: sudo modprobe sysinfo",
@@ -103,7 +179,8 @@ std::system_error open_error(int err, const std::string& path) {
                                 path, path)};
     return {code, fmt::format("cannot open {}: permission denied", path)};
   }
-  return {code, fmt::format("cannot read {}", path)};
+  if (err == EISDIR) return {code, fmt::format("cannot read {}: it is a directory", path)};
+  return {code, fmt::format("cannot read {}: {}", path, code.message())};
 }
 
 }  // namespace detail

@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <simdjson.h>
+
 #include <chrono>
 
 using procinfo::FieldDiff;
@@ -207,7 +209,9 @@ BOOST_AUTO_TEST_CASE(busy_process_gauges_are_not_false_alarms) {
   auto b = base();
   auto after = base();
   proc(after, 100).cpu_ticks += 3;  // it ran
+  *proc(after, 100).utime_ns += 30000000;
   proc(b, 100).cpu_ticks += 1;
+  *proc(b, 100).utime_ns += 10000000;
   proc(b, 100).rss_kb += 100;       // and its rss went up and back down
   BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
 }
@@ -303,6 +307,245 @@ BOOST_AUTO_TEST_CASE(memory_totals) {
   const auto m = mismatches(procinfo::compare_live(before, b, after));
   BOOST_REQUIRE(m.size() == 1U);
   BOOST_TEST(m[0].field == "mem_total_kb");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Issue 10, defect 5 and the CI features: what live mode accepts from a
+// process that ran, and what it never accepts.
+BOOST_AUTO_TEST_SUITE(compare_live_bounds)
+
+namespace {
+
+// A process of a source without CPU time in nanoseconds (JSON, procfs).
+Snapshot ticks_only() {
+  auto s = base();
+  for (auto& p : s.processes) {
+    p.utime_ns.reset();
+    p.stime_ns.reset();
+  }
+  return s;
+}
+
+// before / b / after where pid 50 ran one tick between the reads of A.
+struct Ran {
+  Snapshot before = ticks_only();
+  Snapshot b = ticks_only();
+  Snapshot after = ticks_only();
+  Ran() { proc(after, 50).cpu_ticks += 1; }
+  std::vector<FieldDiff> check() { return mismatches(procinfo::compare_live(before, b, after)); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_issue_examples_with_one_tick_between_the_reads) {
+  // mem_pct 99.99 with rss_kb 150 of 4,000,000 KiB: inconsistent.
+  {
+    Ran r;
+    proc(r.b, 50).mem_pct_x100 = 9999;
+    const auto m = r.check();
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "mem_pct");
+    BOOST_TEST(m[0].reason.find("not rss_kb * 100 / mem_total_kb") != std::string::npos);
+  }
+  // rss above MemTotal, with a consistent mem_pct: impossible.
+  {
+    Ran r;
+    proc(r.b, 50).rss_kb = 5000000;
+    proc(r.b, 50).mem_pct_x100 = 12500;
+    const auto m = r.check();
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "rss_kb");
+    BOOST_TEST(m[0].reason.find("above mem_total_kb") != std::string::npos);
+  }
+  // A virtual size beyond any address space.
+  {
+    Ran r;
+    proc(r.b, 50).vsz_kb = std::uint64_t{1} << 50;
+    const auto m = r.check();
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "vsz_kb");
+  }
+  // Resident pages without an address space.
+  {
+    Ran r;
+    proc(r.b, 50).vsz_kb = 0;
+    const auto m = r.check();
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "rss_kb");
+    BOOST_TEST(m[0].reason.find("without an address space") != std::string::npos);
+  }
+  // Within bounds, a process that ran may show values outside A's reads
+  // (memory reclaimed and faulted back, a mapping made and removed), and
+  // the report says so.
+  {
+    Ran r;
+    proc(r.b, 50).rss_kb = 0;
+    proc(r.b, 50).mem_pct_x100 = 0;
+    proc(r.b, 50).vsz_kb = 999999999;
+    const auto report = procinfo::compare_live(r.before, r.b, r.after);
+    BOOST_TEST(report.consistent());
+    std::size_t outside = 0;
+    for (const auto& d : report.diffs)
+      if (d.reason.find("within physical bounds") != std::string::npos) ++outside;
+    BOOST_TEST(outside == 2U);  // rss_kb, vsz_kb (mem_pct stays 0.00)
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_process_that_did_not_run_keeps_its_values) {
+  // No CPU time moved anywhere: a gauge outside A's reads is a mismatch.
+  auto before = ticks_only();
+  auto b = ticks_only();
+  auto after = ticks_only();
+  proc(b, 50).vsz_kb += 4096;
+  const auto m = mismatches(procinfo::compare_live(before, b, after));
+  BOOST_REQUIRE(m.size() == 1U);
+  BOOST_TEST(m[0].field == "vsz_kb");
+  BOOST_TEST(m[0].reason.find("did not run") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_virtual_size_that_moved_between_the_reads_shows_the_process_ran) {
+  // Ticks only, no tick moved: a run shorter than a tick mapped memory.
+  auto before = ticks_only();
+  auto b = ticks_only();
+  auto after = ticks_only();
+  proc(after, 50).vsz_kb += 2048;   // it mapped 2 MiB ...
+  proc(b, 50).vsz_kb += 4096;       // ... after mapping 4 and unmapping 2
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+  // B's own value proves nothing: unchanged in A's reads, a mismatch.
+  after = ticks_only();
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+  // With nanosecond CPU time that did not move, it did not run at all.
+  auto nb = base();
+  auto na = base();
+  proc(na, 50).vsz_kb += 2048;
+  proc(nb, 50).vsz_kb += 4096;
+  BOOST_TEST(mismatches(procinfo::compare_live(base(), nb, na)).size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(cpu_ticks_one_tick_of_slack_only_where_the_process_may_have_run) {
+  // Ticks only: a run shorter than a tick leaves no trace, so one tick
+  // below A's earlier read (the driver does not store prev_cputime) or
+  // above its later read is accepted, two are not.
+  {
+    auto before = ticks_only();
+    auto b = ticks_only();
+    proc(b, 50).cpu_ticks -= 1;
+    BOOST_TEST(procinfo::compare_live(before, b, ticks_only()).consistent());
+    proc(b, 50).cpu_ticks -= 1;
+    BOOST_TEST(mismatches(procinfo::compare_live(before, b, ticks_only())).size() == 1U);
+    b = ticks_only();
+    proc(b, 50).cpu_ticks += 1;
+    BOOST_TEST(procinfo::compare_live(before, b, ticks_only()).consistent());
+    proc(b, 50).cpu_ticks += 1;
+    BOOST_TEST(mismatches(procinfo::compare_live(before, b, ticks_only())).size() == 1U);
+  }
+  // A zombie never runs: no slack.
+  {
+    auto before = ticks_only();
+    auto b = ticks_only();
+    auto after = ticks_only();
+    for (auto* s : {&before, &b, &after}) proc(*s, 50).state = 'Z';
+    proc(b, 50).cpu_ticks -= 1;
+    BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+  }
+  // Nanosecond CPU time that did not move: it did not run, no slack
+  // (counter_moved_backward_is_a_mismatch above).
+}
+
+BOOST_AUTO_TEST_CASE(utime_and_stime_split_moves_but_their_sum_is_exact) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  *proc(after, 50).utime_ns += 1000;
+  // B: the split shifted (the driver does not store prev_cputime), the
+  // total between A's reads.
+  *proc(b, 50).utime_ns += 700;
+  *proc(b, 50).stime_ns -= 200;
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+  // A total beyond A's later read is a mismatch.
+  *proc(b, 50).stime_ns += 600;
+  const auto m = mismatches(procinfo::compare_live(before, b, after));
+  BOOST_REQUIRE(m.size() == 2U);  // reported on both halves
+  BOOST_TEST(m[0].reason.find("utime_ns + stime_ns") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(nobody_leaves_the_zombie_state) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(before, 50).state = 'Z';
+  proc(after, 50).state = 'Z';
+  proc(b, 50).state = 'S';
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+  // Z in B, S again later: impossible too.
+  proc(before, 50).state = 'S';
+  proc(after, 50).state = 'S';
+  proc(b, 50).state = 'Z';
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+  // S, then Z in B and later: fine.
+  proc(after, 50).state = 'Z';
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(compare_options_and_reports)
+
+BOOST_AUTO_TEST_CASE(snapshots_of_different_views_are_not_compared) {
+  // Defect 7: "0 processes, 109 mismatches".
+  auto a = base();
+  auto b = base();
+  b.view = procinfo::View::containers;
+  const auto r = procinfo::compare_strict(a, b);
+  BOOST_REQUIRE(r.diffs.size() == 1U);
+  BOOST_TEST(r.diffs[0].field == "view");
+  BOOST_TEST(r.diffs[0].mismatch);
+  BOOST_TEST(r.processes_compared == 0U);
+  BOOST_TEST(procinfo::compare_live(a, b, a).mismatch_count() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(excluded_processes_and_ignored_fields) {
+  auto b = base();
+  proc(b, 50).rss_kb += 4;
+  proc(b, 100).name = "other";
+  procinfo::CompareOptions options;
+  options.exclude = [](const Process& p) { return p.pid == 50; };
+  options.ignore_fields = {"name"};
+  for (const auto& r : {procinfo::compare_strict(base(), b, options),
+                        procinfo::compare_live(base(), b, base(), options)}) {
+    BOOST_TEST(r.consistent());
+    BOOST_TEST(r.processes_excluded == 1U);
+    BOOST_TEST(r.processes_compared == 2U);
+    BOOST_TEST(r.ignored_fields == std::vector<std::string>{"name"});
+  }
+  options.ignore_fields = {"nonsense"};
+  BOOST_CHECK_THROW(procinfo::compare_strict(base(), b, options), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(json_report_has_numbers_and_times) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(after, 100).cpu_ticks += 9;
+  proc(b, 100).cpu_ticks += 20;  // ahead of the later read
+  b.source = "device";
+  const auto r = procinfo::compare_live(before, b, after);
+  const std::string json = procinfo::to_json(r);
+  BOOST_TEST_MESSAGE(json);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  BOOST_REQUIRE(!parser.parse(json).get(doc));
+  BOOST_TEST(std::string_view(doc["mode"]) == "live");
+  BOOST_TEST(std::uint64_t(doc["mismatches"]) == 1U);
+  BOOST_TEST(simdjson::dom::array(doc["reads"]).size() == 3U);
+  const auto diff = doc["diffs"].at(0);
+  BOOST_TEST(std::string_view(diff["field"]) == "proc_jiffies");
+  BOOST_TEST(std::uint64_t(diff["a"]) == 150U);        // numbers, not "150 then 159"
+  BOOST_TEST(std::uint64_t(diff["a_after"]) == 159U);
+  BOOST_TEST(std::uint64_t(diff["b"]) == 170U);
+  const std::string_view at = doc["reads"].at(1)["taken_at"];
+  BOOST_TEST(at.size() == 30U);  // 1970-01-01T00:00:00.000000000Z
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -80,7 +80,6 @@ BOOST_AUTO_TEST_CASE(empty_list_and_containers_key) {
   BOOST_TEST(snap.processes.empty());
   BOOST_TEST((snap.view == View::containers));
   BOOST_TEST(procinfo::to_json(snap) == doc);
-  parse_failure(doc, View::all);  // "processes" expected
 }
 
 BOOST_AUTO_TEST_CASE(hostile_strings_round_trip) {
@@ -116,6 +115,15 @@ BOOST_AUTO_TEST_CASE(to_json_repairs_invalid_utf8_in_the_model) {
   BOOST_TEST(parse_json(text, "x", View::all).processes[0].cmdline == "b\xef\xbf\xbd");
 }
 
+BOOST_AUTO_TEST_CASE(to_json_never_prints_an_invalid_state_raw) {
+  // Issue 10, defect 9: a '"' state printed "state": """.
+  auto snap = procinfo::test::snapshot_of({procinfo::test::full_process(3, "a", "b")});
+  snap.processes[0].state = '"';
+  BOOST_TEST(procinfo::to_json(snap).find("\"state\": \"\\\"\" }") != std::string::npos);
+  snap.processes[0].state = '\x01';
+  BOOST_TEST(procinfo::to_json(snap).find("\"state\": \"\\u0001\" }") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_documents_name_the_offset) {
   struct Case {
     std::string doc;
@@ -127,7 +135,7 @@ BOOST_AUTO_TEST_CASE(malformed_documents_name_the_offset) {
   const std::size_t pct = sample.find("\"0.36\"");
   const std::size_t used = sample.find("2211520");
   const std::vector<Case> cases = {
-      {replace(sample, "\"pid\": 1", "\"pdi\": 1"), pid1, "key \"pid\""},
+      {replace(sample, "\"pid\": 1", "\"pdi\": 1"), pid1 - 2, "key \"pid\""},
       {replace(sample, "\"S\" },", "\"Q\" },"), state1, "\"state\""},
       {replace(sample, "\"0.36\"", "\"0.4\""), pct, "mem_pct"},
       {replace(sample, "\"0.36\"", "0.36"), pct, "mem_pct"},
@@ -136,8 +144,10 @@ BOOST_AUTO_TEST_CASE(malformed_documents_name_the_offset) {
        "unsigned integer for \"vsz_kb\""},
       {replace(sample, "\"pid\": 2", "\"pid\": 1"), sample.find("{ \"pid\": 2"),
        "ascending pid"},
-      {replace(sample, "\"state\": \"S\" },", "\"state\": \"S\", \"x\": 1 },"),
-       sample.find("\"state\": \"S\" },") + 14, "'}' closing the process object"},
+      {replace(sample, "\"name\": \"systemd\"", "\"name\": \"a\", \"name\": \"b\""),
+       sample.find("\"name\": \"systemd\"") + 13, "key \"name\" only once"},
+      {replace(sample, "\"processes\"", "\"containers\": [], \"processes\""),
+       sample.find("\"processes\"") + 18, "one process array"},
       {sample + "{}", sample.size(), "end of input"},
       {"", 0, "empty"},
   };
@@ -193,6 +203,70 @@ BOOST_AUTO_TEST_CASE(source_spec_string_forms) {
   BOOST_CHECK_THROW(SourceSpec::parse("json:"), std::invalid_argument);
   BOOST_TEST((procinfo::parse_view("containers") == View::containers));
   BOOST_CHECK_THROW(procinfo::parse_view("some"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Issue 10, defect 8: the reader took only the driver's exact layout and at
+// most 64 MiB.
+BOOST_AUTO_TEST_SUITE(json_reader_layouts)
+
+BOOST_AUTO_TEST_CASE(keys_in_any_order_and_unknown_keys) {
+  // As `jq -S` writes it: keys sorted, on one line; plus keys a later
+  // driver may add.
+  const std::string sorted =
+      "{\"future_key\": {\"a\": [1, 2]}, \"mem_free_kb\": 1748972, \"mem_total_kb\": 3960492, "
+      "\"mem_used_kb\": 2211520, \"processes\": ["
+      "{\"cmdline\": \"/sbin/init splash\", \"cgroup\": \"/\", \"mem_pct\": \"0.36\", \"name\": "
+      "\"systemd\", \"pid\": 1, \"proc_jiffies\": 703, \"rss_kb\": 14276, \"state\": \"S\", "
+      "\"vsz_kb\": 23284},"
+      "{\"cmdline\": \"\", \"mem_pct\": \"0.00\", \"name\": \"kthreadd\", \"pid\": 2, "
+      "\"proc_jiffies\": 7, \"rss_kb\": 0, \"state\": \"S\", \"vsz_kb\": 0}]}";
+  const auto a = parse_json(sorted, "sorted.json", View::all);
+  const auto b = parse_json(sample, "doc.json", View::all);
+  BOOST_TEST(a.processes == b.processes);
+  BOOST_TEST(a.mem_total_kb == b.mem_total_kb);
+  BOOST_TEST(procinfo::to_json(a) == sample);
+}
+
+BOOST_AUTO_TEST_CASE(missing_keys_are_named) {
+  const auto e = parse_failure(replace(sample, "\"mem_used_kb\": 2211520,\n", ""));
+  BOOST_TEST(std::string(e.what()).find("key \"mem_used_kb\"") != std::string::npos);
+  const auto f = parse_failure(replace(sample, ", \"state\": \"S\" },", " },"));
+  BOOST_TEST(std::string(e.what()).find("mem_used_kb") != std::string::npos);
+  BOOST_TEST(std::string(f.what()).find("key \"state\" in the process object") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_containers_document_says_how_to_read_it) {
+  const std::string doc = replace(sample, "\"processes\"", "\"containers\"");
+  try {
+    parse_json(doc, "c.json", View::all);
+    BOOST_FAIL("no error");
+  } catch (const std::invalid_argument& e) {
+    BOOST_TEST(std::string(e.what()).find("c.json holds the containers view only") == 0U);
+    BOOST_TEST(std::string(e.what()).find("--view containers") != std::string::npos);
+  }
+  BOOST_TEST(parse_json(doc, "c.json", View::containers).processes.size() == 2U);
+  // A document of every process read as the containers view: narrowed by
+  // the container rule.
+  const std::string all = replace(sample, "/sbin/init splash", "/usr/bin/containerd");
+  const auto narrowed = parse_json(all, "a.json", View::containers);
+  BOOST_REQUIRE(narrowed.processes.size() == 1U);
+  BOOST_TEST(narrowed.processes[0].pid == 1U);
+  BOOST_TEST((narrowed.view == View::containers));
+}
+
+BOOST_AUTO_TEST_CASE(documents_above_64_mib_are_read_whole) {
+  // One process with a 66 MiB command line: the old reader stopped at
+  // 64 MiB and reported an unterminated string at byte 0.
+  procinfo::test::TempDir dir;
+  const std::string big(66U << 20, 'x');
+  const std::string doc = replace(sample, "\"/sbin/init splash\"", "\"" + big + "\"");
+  const std::string path = dir.str() + "/big.json";
+  procinfo::test::write_file(path, doc);
+  const auto snap = procinfo::read_snapshot(procinfo::SourceSpec::parse("json:" + path));
+  BOOST_REQUIRE(snap.processes.size() == 2U);
+  BOOST_TEST(snap.processes[0].cmdline.size() == big.size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace procinfo {
 
@@ -27,6 +28,27 @@ class PROCINFO_API parse_error : public std::runtime_error {
 class PROCINFO_API abi_mismatch : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// A failed operating-system call whose message is complete: what() is the
+// message alone, without the ": <strerror>" std::system_error appends,
+// because the message already says what happened and what to do.
+// code() still carries the errno value.
+class PROCINFO_API os_error : public std::system_error {
+ public:
+  os_error(std::error_code code, const std::string& message);
+  const char* what() const noexcept override;
+
+ private:
+  std::runtime_error message_;  // reference-counted, copies never throw
+};
+
+// A source of the driver that is not there: its /proc file or /dev/procinfo
+// does not exist, or the device node has no driver behind it (module not
+// loaded). Tools report it apart from sources that exist but cannot be read.
+class PROCINFO_API source_unavailable : public os_error {
+ public:
+  using os_error::os_error;
 };
 
 }  // namespace procinfo

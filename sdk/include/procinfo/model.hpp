@@ -65,6 +65,10 @@ struct Snapshot {
   std::uint64_t mem_free_kb = 0;
   std::chrono::system_clock::time_point taken_at;  // wall clock when the read started
   std::chrono::nanoseconds read_duration{0};       // how long the read took
+  // CLOCK_BOOTTIME when the read started, the clock of start_time_ns; set
+  // for reads of live sources (and kept by file: snapshots), so that a
+  // process's age can be told from a saved snapshot too.
+  std::optional<std::chrono::nanoseconds> taken_at_boot;
   std::vector<Process> processes;
 
   std::uint64_t mem_used_kb() const noexcept { return mem_total_kb - mem_free_kb; }
@@ -74,5 +78,13 @@ struct Snapshot {
 
 // "%u.%02u" of a mem_pct_x100 value, as the JSON files print mem_pct.
 PROCINFO_API std::string format_mem_pct(std::uint32_t mem_pct_x100);
+
+// The one-letter states a process can have (stat field 3).
+inline constexpr std::string_view process_states = "RSDTtXZPI";
+
+// Whether p is a container process: its flag_container bit where the source
+// reports flags, else the container rule on its command line
+// (matches_container_rule()).
+PROCINFO_API bool is_container(const Process& p) noexcept;
 
 }  // namespace procinfo

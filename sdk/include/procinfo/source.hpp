@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Reading snapshots from any source.
+// Reading snapshots from any source, and saving them.
 #pragma once
 
 #include <procinfo/export.hpp>
@@ -30,16 +30,46 @@ struct SourceSpec {
   PROCINFO_API std::string to_string() const;
   // The path actually read for a view (defaults filled in).
   PROCINFO_API std::string resolved_path(View view) const;
+  // Whether two reads of the source can differ: true for the device and for
+  // a JSON file or procfs root on a mounted procfs (the driver's /proc files,
+  // /proc); false for a file: snapshot and for a JSON copy or a procfs-like
+  // tree on an ordinary file system (saved data). A path that does not exist
+  // counts as live when it lies under /proc.
+  PROCINFO_API bool is_live(View view = View::all) const;
 
   friend bool operator==(const SourceSpec&, const SourceSpec&) = default;
 };
 
-// Reads one snapshot. Throws std::system_error whose message says what to
-// do (e.g. which module to load), or procinfo::parse_error for malformed
-// JSON or snapshot files.
+// Reads one snapshot of view. Throws procinfo::source_unavailable when a
+// source of the driver is not there (module not loaded), std::system_error
+// (often procinfo::os_error) whose message says what to do for other
+// failures, procinfo::parse_error for malformed JSON or snapshot files, and
+// std::invalid_argument when saved data holds a smaller view than asked (a
+// containers-only file read as view all). Saved data of view all read as
+// view containers is narrowed to the container processes.
+// Live sources set Snapshot::taken_at_boot.
 PROCINFO_API Snapshot read_snapshot(const SourceSpec& source, View view = View::all);
 
-// Writes a snapshot in the file: format (see file_format.md); throws std::system_error.
+// The bytes of a snapshot in the file: format (see file_format.md).
+PROCINFO_API std::string encode_snapshot(const Snapshot& snapshot);
+
+// Writes bytes to path, never replacing anything but a regular file:
+//   - a path that does not exist is created (mode 0666 less the umask) by
+//     writing a temporary file in the same directory and renaming it;
+//   - a regular file is replaced the same way, keeping its mode and (when
+//     permitted) its owner; a file without any write permission (mode 0444)
+//     is refused, never made writable; a file with other hard links, or
+//     one in a directory the caller cannot write, is rewritten in place;
+//   - a symbolic link is followed and its target written as above; a link
+//     to nothing is refused; a path that resolves through /proc (such as
+//     /dev/stdout or /dev/fd/N) is opened and written in place;
+//   - a character device or FIFO (/dev/null, a named pipe) is written
+//     directly, never renamed over;
+//   - a directory, block device or socket is refused.
+// Throws procinfo::os_error whose message names the path and the reason.
+PROCINFO_API void save_file(const std::string& path, std::string_view bytes);
+
+// save_file(path, encode_snapshot(snapshot)).
 PROCINFO_API void save_snapshot(const Snapshot& snapshot, const std::string& path);
 
 // Writes a snapshot as the /proc JSON document (SPEC layout, byte for byte

@@ -79,7 +79,7 @@ check_planted "file:" "$pid" "$rss" "$new"
 # ---- the JSON report names them too
 expect_exit 1 "file: planted rss_kb, --json report" \
 	procinfo-compare file:/tmp/a.snap file:/tmp/b.snap --strict --json
-echo "$OUT" | grep -q "\"pid\": $pid, \"name\": \"[^\"]*\", \"field\": \"rss_kb\", \"value_a\": \"$rss\", \"value_b\": \"$new\"" ||
+echo "$OUT" | grep -q "\"pid\": $pid, \"name\": \"[^\"]*\", \"field\": \"rss_kb\", \"a\": $rss, \"b\": $new, " ||
 	{ echo "$OUT"; fail "--json report does not name pid $pid and rss_kb"; }
 ok "--json report names pid $pid, rss_kb, $rss and $new"
 

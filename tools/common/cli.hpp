@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Command-line helpers the tools share: option values parsed with messages
+// for people, and CLI11's own errors put into plain words.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tools {
+
+// A command line that cannot be used; what() says why, for people.
+class usage_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Parses text, the value of option, as a whole number from min to max;
+// throws usage_error naming the option, the value and the range.
+template <typename T>
+T parse_number(std::string_view option, std::string_view text, T min, T max,
+               std::string_view what = "a whole number") {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max)
+    throw usage_error(fmt::format("{}: '{}' is not {} from {} to {}", option, text, what, min, max));
+  return value;
+}
+
+// Splits "a,b,c" (and "a b c") into its non-empty items.
+inline std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (const char c : text) {
+    if (c == ',' || c == ' ') {
+      if (!item.empty()) out.push_back(std::move(item));
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  if (!item.empty()) out.push_back(std::move(item));
+  return out;
+}
+
+// Returns what went wrong in a parse error of CLI11, in the tools' words.
+inline std::string describe(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const auto colon = what.find(": ");
+    const std::string args = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (!args.empty() && args.front() == '-')
+      return fmt::format("unknown option '{}'", args.substr(0, args.find(' ')));
+    return fmt::format("unexpected argument{} '{}'", args.find(' ') == std::string::npos ? "" : "s",
+                       args);
+  }
+  const auto colon = what.find(':');
+  const std::string option = colon == std::string::npos ? what : what.substr(0, colon);
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr &&
+      what.find("missing") != std::string::npos)
+    return fmt::format("{} needs a value", option);
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr &&
+      what.find("for a flag") != std::string::npos)
+    return fmt::format("{} takes no value", option);
+  return what;
+}
+
+}  // namespace tools
