@@ -29,6 +29,9 @@
 #   jget PID FIELD FILE     one field of a JSON document (raw escaped form)
 #   dget PID FIELD [VIEW]   one field of a fresh device snapshot
 #   SYSINFO, CONTINFO, DEV  the driver's files; FFFD the U+FFFD bytes
+#   expect_exit N DESC CMD... run CMD; fail with DESC and CMD's output
+#                           unless it exits N; its output is in $OUT
+#   user_procs              the non-kernel processes: "PID NAME" lines
 #
 # MODDIR is /lib/modules/$(uname -r)/extra, where run-vm --modules puts them.
 
@@ -168,4 +171,26 @@ DEV=/dev/procinfo
 
 kernel_kb() {
 	awk '/^SUnreclaim:|^VmallocUsed:/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+expect_exit() {
+	_want=$1
+	_desc=$2
+	shift 2
+	_rc=0
+	OUT=$("$@" 2>&1) || _rc=$?
+	if [ "$_rc" -ne "$_want" ]; then
+		echo "$OUT"
+		fail "$_desc: exit $_rc, expected $_want: $*"
+	fi
+	ok "$_desc"
+}
+
+user_procs() {
+	for _d in /proc/[0-9]*; do
+		# Kernel threads have an empty cmdline and no exe.
+		[ -e "$_d/exe" ] || continue
+		read -r _comm <"$_d/comm" 2>/dev/null || continue
+		echo "${_d#/proc/} $_comm"
+	done
 }

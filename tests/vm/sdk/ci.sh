@@ -17,8 +17,6 @@
 #     procinfo-ps falls back to procfs with a note.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 # A container process (its command line has "busybox"), so that the
 # containers view is not empty.

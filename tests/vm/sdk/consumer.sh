@@ -6,8 +6,6 @@
 # and exit 1, not a crash.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 load_modules
 for src in device procfs json; do

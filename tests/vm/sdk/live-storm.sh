@@ -10,8 +10,6 @@
 # Every run that exits otherwise prints its report; the test fails if any did.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 RUNS=${1:-50}
 STORMERS=${2:-3}

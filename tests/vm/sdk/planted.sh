@@ -8,8 +8,6 @@
 # The unedited copies compare equal (exit 0).
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 load_modules
 

@@ -27,8 +27,6 @@
 # a running system never agree field by field: issue 10, defects 3, 4).
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 WATCH=${1:-5}
 ROUNDS=${2:-5}

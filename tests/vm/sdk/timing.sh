@@ -12,8 +12,6 @@
 # must exit 0 and list every process. Lines of the table start with "TIMING".
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
-# shellcheck source=tests/vm/sdk/sdk.sh
-. /test/sdk.sh
 
 TOTAL=${1:-10000}
 ROUNDS=${2:-3}
