@@ -383,12 +383,11 @@ static size_t read_remote(struct mm_struct *mm, unsigned long addr,
 /*
  * Reads at most PROCINFO_CMDLINE_MAX bytes of the command line of @mm into
  * @buf, as fs/proc/base.c get_mm_cmdline() does, including its
- * setproctitle() rule, all under one hold of the mmap_lock. Returns the
- * byte count with trailing NULs removed; sets PROCINFO_REC_CMDLINE_* in
- * @flags.
+ * setproctitle() rule. The caller holds @mm's mmap_lock for reading.
+ * Returns the byte count with trailing NULs removed; sets
+ * PROCINFO_REC_CMDLINE_TRUNCATED in @flags.
  */
-static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags,
-			   unsigned int *budget_us)
+static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags)
 {
 	unsigned long arg_start, arg_end, env_start, env_end, argv_len;
 	size_t want, got;
@@ -410,11 +409,6 @@ static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags,
 	if (env_start != arg_end || env_end < env_start)
 		env_end = arg_end;
 
-	if (!mmap_read_lock_bounded(mm, budget_us)) {
-		*flags |= PROCINFO_REC_CMDLINE_UNAVAILABLE;
-		return 0;
-	}
-
 	argv_len = arg_end - arg_start;
 	want = min_t(unsigned long, argv_len, PROCINFO_CMDLINE_MAX);
 	got = read_remote(mm, arg_start, buf, want);
@@ -435,7 +429,6 @@ static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags,
 	} else if (argv_len > want && got == want) {
 		*flags |= PROCINFO_REC_CMDLINE_TRUNCATED;
 	}
-	mmap_read_unlock(mm);
 
 	while (got && !buf[got - 1])
 		got--;
@@ -588,6 +581,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	const struct cred *cred;
 	struct mm_struct *mm;
 	size_t cmdline_len = 0, cgroup_len;
+	u64 vsz_kb = 0, rss_kb = 0;
 	bool keyword = false;
 	u32 flags = 0;
 	u64 ut, st;
@@ -601,8 +595,22 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 
 	mm = get_task_mm(task);
 	if (mm) {
-		cmdline_len = read_cmdline(mm, b->scratch, &flags,
-					   &b->lock_budget_us);
+		/*
+		 * Sizes under the mmap_lock too: exec's mprotect_fixup()
+		 * takes the stack out of total_vm and puts it back under
+		 * the write lock, so an unlocked read can see 0.
+		 */
+		if (mmap_read_lock_bounded(mm, &b->lock_budget_us)) {
+			cmdline_len = read_cmdline(mm, b->scratch, &flags);
+			vsz_kb = (u64)mm->total_vm << (PAGE_SHIFT - 10);
+			rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
+			mmap_read_unlock(mm);
+		} else {
+			flags |= PROCINFO_REC_CMDLINE_UNAVAILABLE;
+			vsz_kb = (u64)READ_ONCE(mm->total_vm) << (PAGE_SHIFT - 10);
+			rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
+		}
+		mmput(mm);
 		keyword = is_container_cmdline(b->scratch, cmdline_len);
 	} else {
 		flags |= PROCINFO_REC_NO_MM;
@@ -615,18 +623,14 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	rec->flags = flags;
 	err = add_identity(b, task, rec, cgroup_len, keyword);
 	if (err)
-		goto out_mm;
+		return err;
 	if (rec->reasons)
 		rec->flags |= PROCINFO_REC_CONTAINER;
 	if (snap->select && !(rec->reasons & snap->select))
-		goto out_mm;	/* not listed: the record slot is reused */
+		return 0;	/* not listed: the record slot is reused */
 
-	if (mm) {
-		rec->vsz_kb = (u64)mm->total_vm << (PAGE_SHIFT - 10);
-		rec->rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
-		mmput(mm);
-		mm = NULL;
-	}
+	rec->vsz_kb = vsz_kb;
+	rec->rss_kb = rss_kb;
 	if (cmdline_len) {
 		err = store_string(b, b->scratch, cmdline_len,
 				   &rec->cmdline_offset);
@@ -658,11 +662,6 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 
 	snap->nr_records++;
 	return 0;
-
-out_mm:
-	if (mm)
-		mmput(mm);
-	return err;
 }
 
 /*
