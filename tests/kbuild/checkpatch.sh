@@ -68,8 +68,12 @@ if [[ $# -gt 0 ]]; then
 	files=("$@")
 else
 	shopt -s nullglob
-	files=("$repo"/driver/*.c "$repo"/driver/*.h "$repo"/driver/include/uapi/linux/*.h
-	       "$repo"/tests/vm/kmod/*.c)
+	files=()
+	# Sources only: an in-tree module build leaves generated *.mod.c.
+	for f in "$repo"/driver/*.c "$repo"/driver/*.h "$repo"/driver/include/uapi/linux/*.h \
+		 "$repo"/tests/vm/kmod/*.c; do
+		[[ $f == *.mod.c ]] || files+=("$f")
+	done
 	shopt -u nullglob
 fi
 [[ ${#files[@]} -gt 0 ]] || { echo "checkpatch.sh: no files to check" >&2; exit 2; }
