@@ -565,7 +565,10 @@ BOOST_AUTO_TEST_CASE(paths_of_4096_bytes) {
   auto filler = [](std::size_t n) {
     std::string f;
     while (f.size() + 13 <= n) f += "/system.slice";
-    if (f.size() < n) f += "/" + std::string(n - f.size() - 1, 'x');
+    if (f.size() < n) {
+      f.push_back('/');
+      f.append(n - f.size(), 'x');
+    }
     return f;
   };
   // Deep nesting with the container at the very end.

@@ -8,6 +8,7 @@
 #include "internal.hpp"
 #include "sys.hpp"
 
+#include <fmt/format.h>
 #include <boost/test/unit_test.hpp>
 
 #include <cerrno>
@@ -114,7 +115,7 @@ struct FakeDriver {
       rec.nr_threads = 1 + i;
       rec.state = i == 1 ? 'I' : 'S';
       rec.flags = i == 1 ? (PROCINFO_REC_KTHREAD | PROCINFO_REC_NO_MM) : 0;
-      const std::string comm = i == 2 ? std::string("bad\xff" "name)x y12345", 15) : "p" + std::to_string(i);
+      const std::string comm = i == 2 ? std::string("bad\xff" "name)x y12345", 15) : fmt::format("p{}", i);
       std::memcpy(rec.comm, comm.data(), std::min<std::size_t>(comm.size(), 16));
       rec.vsz_kb = 100 * i;
       rec.rss_kb = 10 * i;
