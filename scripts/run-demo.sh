@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# run-demo.sh: show the driver working. Installs the dependencies, builds the
-# modules for the guest kernel, boots it in QEMU (tests/vm/run-vm), loads
-# sysinfo.ko and continfo.ko, prints both /proc files and the device's view
-# (build/tests/vm/progs/procinfo-devdump, when built), the end of dmesg, and
-# unloads the modules. Environment: BUILD_DIR (default build), KVER.
+# run-demo.sh: show everything working, in a throwaway VM. Installs the
+# dependencies, builds the SDK and tools (CMake, in BUILD_DIR) and the
+# modules for the guest kernel, boots that kernel in QEMU (tests/vm/run-vm)
+# and there: loads sysinfo.ko and continfo.ko, prints both /proc files,
+# lists processes from the device with procinfo-ps, checks that every
+# source agrees with procinfo-compare, saves a snapshot and compares it
+# with the system a moment later, and unloads the modules.
+# Environment: BUILD_DIR (default build), KVER (default: the newest
+# installed linux-headers-*-amd64).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,57 +27,57 @@ if [[ -z $kver ]]; then
 fi
 [[ -n $kver ]] || { echo "run-demo.sh: no linux-headers-*-amd64 installed" >&2; exit 2; }
 
-moddir=$build/modules/$kver
+log=$(mktemp "${TMPDIR:-/tmp}/procinfo-demo-build.XXXXXX.log")
 guest=$(mktemp "${TMPDIR:-/tmp}/procinfo-demo.XXXXXX.sh")
-klog=$(mktemp "${TMPDIR:-/tmp}/procinfo-demo-kbuild.XXXXXX.log")
-trap 'rm -f "$guest" "$klog"' EXIT
-tests/kbuild/build-modules.sh --kdir "/usr/src/linux-headers-$kver" --out "$moddir" >"$klog" 2>&1 || {
-	cat "$klog"
-	exit 1
+trap 'rm -f "$guest" "$log"' EXIT
+quiet() {
+	"$@" >"$log" 2>&1 || { cat "$log"; echo "run-demo.sh: FAILED: $*" >&2; exit 1; }
 }
-echo "run-demo.sh: built sysinfo.ko and continfo.ko for $kver in $moddir"
 
-add=()
-devdump=$build/tests/vm/progs/procinfo-devdump
-if [[ -x $devdump ]]; then
-	add=(--add "$devdump")
-else
-	echo "run-demo.sh: note: $devdump not built (cmake --build $build), the device view is skipped"
+# The SDK and tools: an existing build directory as configured (the test
+# command's ci preset, say), else a new one with the dev preset's choices.
+if [[ ! -f $build/CMakeCache.txt ]]; then
+	quiet cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
+quiet cmake --build "$build" -j "$(nproc)" --target procinfo-ps procinfo-compare
+echo "run-demo.sh: built libprocinfo, procinfo-ps and procinfo-compare in $build"
+moddir=$build/modules/$kver
+quiet tests/kbuild/build-modules.sh --kdir "/usr/src/linux-headers-$kver" --out "$moddir"
+echo "run-demo.sh: built sysinfo.ko and continfo.ko for $kver in $moddir"
 
 cat >"$guest" <<'GUEST'
 . /test/lib.sh
-S=/proc/sysinfo_so1_202041390
-C=/proc/continfo_so1_202041390
-# A "container" process by the original rule: its cmdline names busybox.
+# A "container" process by the original keyword rule: its cmdline names busybox.
 busybox sleep 600 &
 sleeper=$!
-echo "### insmod sysinfo.ko && insmod continfo.ko"
+show() { echo; echo "\$ $*"; "$@"; }
+echo "### load the modules"
 load_modules
 lsmod
+show head -n 12 "$SYSINFO"
+echo "... ($(wc -l <"$SYSINFO") lines in all)"
+show cat "$CONTINFO"
+echo; echo "\$ procinfo-ps --source device -o pid,user,vsz,rss,mem,time,state,cmd --sort=-rss | head -n 8"
+procinfo-ps --source device -o pid,user,vsz,rss,mem,time,state,cmd --sort=-rss | head -n 8
+show procinfo-ps --containers
 echo
-echo "### head -n 30 $S   ($(wc -l <"$S") lines in all)"
-head -n 30 "$S"
+echo "### do the JSON files, the device and the kernel's own /proc agree? (exit status 0: yes)"
+show procinfo-compare
+echo "(exit status $?)"
 echo
-echo "### cat $C"
-cat "$C"
-echo
-if command -v procinfo-devdump >/dev/null; then
-	echo "### procinfo-devdump (/dev/procinfo, first 30 lines)"
-	procinfo-devdump | head -n 30
-else
-	echo "### /dev/procinfo: $(ls -l /dev/procinfo) (procinfo-devdump not built)"
-fi
-echo
-echo "### dmesg | tail -n 15"
-dmesg | tail -n 15
-echo
+echo "### two snapshots saved a moment apart, read back and compared"
+show procinfo-ps --source device --save /tmp/before.snap
+busybox sleep 30 &
+show procinfo-ps --source device --save /tmp/after.snap
+show procinfo-ps --source file:/tmp/after.snap --pid "$!"
+show procinfo-compare file:/tmp/before.snap file:/tmp/after.snap --ignore-field proc_jiffies,utime_ns,stime_ns
+echo "(exit status $?: 1, something changed, and the report says what)"
 kill "$sleeper"
-echo "### rmmod continfo && rmmod sysinfo"
+echo
+echo "### unload the modules"
 unload_modules
 lsmod
 GUEST
 
-rc=0
-tests/vm/run-vm --kernel-release "$kver" --modules "$moddir" "${add[@]}" "$guest" || rc=$?
-exit "$rc"
+exec tests/vm/run-vm --kernel-release "$kver" --modules "$moddir" \
+	--add "$build/tools/procinfo-ps" --add "$build/tools/procinfo-compare" "$guest"
