@@ -22,8 +22,6 @@
 
 #include "procinfo_engine.h"
 
-#define CONTINFO_PROC_NAME "continfo_so1_202041390"
-
 static const struct {
 	const char *name;
 	u32 reasons;
@@ -73,13 +71,13 @@ static struct proc_dir_entry *continfo_entry;
 
 static int __init continfo_init(void)
 {
-	continfo_entry = procinfo_json_file_create(CONTINFO_PROC_NAME,
+	continfo_entry = procinfo_json_file_create(PROCINFO_CONTINFO_PROC_NAME,
 						   &rule_reasons);
 	if (!continfo_entry) {
-		pr_err("cannot create /proc/%s\n", CONTINFO_PROC_NAME);
+		pr_err("cannot create /proc/%s\n", PROCINFO_CONTINFO_PROC_NAME);
 		return -ENOMEM;
 	}
-	pr_info("loaded: /proc/%s\n", CONTINFO_PROC_NAME);
+	pr_info("loaded: /proc/%s\n", PROCINFO_CONTINFO_PROC_NAME);
 	return 0;
 }
 

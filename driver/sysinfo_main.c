@@ -11,17 +11,15 @@
 
 #include "procinfo_engine.h"
 
-#define SYSINFO_PROC_NAME "sysinfo_so1_202041390"
-
 static struct proc_dir_entry *sysinfo_entry;
 
 static int __init sysinfo_init(void)
 {
 	int err;
 
-	sysinfo_entry = procinfo_json_file_create(SYSINFO_PROC_NAME, NULL);
+	sysinfo_entry = procinfo_json_file_create(PROCINFO_SYSINFO_PROC_NAME, NULL);
 	if (!sysinfo_entry) {
-		pr_err("cannot create /proc/%s\n", SYSINFO_PROC_NAME);
+		pr_err("cannot create /proc/%s\n", PROCINFO_SYSINFO_PROC_NAME);
 		return -ENOMEM;
 	}
 	err = procinfo_device_register();
@@ -31,7 +29,7 @@ static int __init sysinfo_init(void)
 		proc_remove(sysinfo_entry);
 		return err;
 	}
-	pr_info("loaded: /proc/%s, /dev/%s (ABI %u.%u)\n", SYSINFO_PROC_NAME,
+	pr_info("loaded: /proc/%s, /dev/%s (ABI %u.%u)\n", PROCINFO_SYSINFO_PROC_NAME,
 		PROCINFO_DEVICE_NAME, PROCINFO_ABI_MAJOR, PROCINFO_ABI_MINOR);
 	return 0;
 }

@@ -15,9 +15,9 @@
 namespace procinfo::detail {
 
 // Default paths.
-inline constexpr std::string_view json_all_path = "/proc/sysinfo_so1_202041390";
-inline constexpr std::string_view json_containers_path = "/proc/continfo_so1_202041390";
-inline constexpr std::string_view device_path = "/dev/procinfo";
+inline constexpr std::string_view json_all_path = "/proc/" PROCINFO_SYSINFO_PROC_NAME;
+inline constexpr std::string_view json_containers_path = "/proc/" PROCINFO_CONTINFO_PROC_NAME;
+inline constexpr std::string_view device_path = "/dev/" PROCINFO_DEVICE_NAME;
 inline constexpr std::string_view procfs_root = "/proc";
 
 // Builds the error for a failed open of path: for the module's own files it

@@ -188,7 +188,7 @@ int cmd_hold(int argc, char **argv)
 	int first_err = 0;
 
 	if (!file)
-		file = "/proc/sysinfo_so1_202041390";
+		file = "/proc/" PROCINFO_SYSINFO_PROC_NAME;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("RLIMIT_NOFILE %ld: %s", (long)rl.rlim_cur, strerror(errno));
 	if (cg)

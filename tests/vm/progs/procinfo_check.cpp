@@ -320,7 +320,7 @@ int cmd_time(int iterations, bool skip_walk)
 	};
 	std::size_t walked = 0;
 	const double walk_ms = skip_walk ? 0.0 : timed([&] { walked = procfs_walk(buf); });
-	for (const char *f : {"/proc/sysinfo_so1_202041390", "/proc/continfo_so1_202041390"}) {
+	for (const char *f : {"/proc/" PROCINFO_SYSINFO_PROC_NAME, "/proc/" PROCINFO_CONTINFO_PROC_NAME}) {
 		std::size_t bytes = 0;
 		if (::access(f, R_OK) != 0) {
 			rows.push_back({fmt::format("read {}", f), -1, "absent"});

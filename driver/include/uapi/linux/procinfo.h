@@ -45,6 +45,13 @@
 #define PROCINFO_DEVICE_NAME	"procinfo"	/* /dev/procinfo */
 
 /*
+ * The JSON files under /proc (the names are part of the contract): every
+ * process from sysinfo.ko, the container processes from continfo.ko.
+ */
+#define PROCINFO_SYSINFO_PROC_NAME	"sysinfo_so1_202041390"
+#define PROCINFO_CONTINFO_PROC_NAME	"continfo_so1_202041390"
+
+/*
  * ABI 2.0 moved the ioctls from magic 0xB8 (taken in mainline by
  * uapi/linux/mshv.h and uapi/misc/mrvl_cn10k_dpi.h) to 0xD7 and fixed the
  * number of PROCINFO_IOC_SNAPSHOT; its structs are those of 1.0. A 2.x
