@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Installs a built procinfo tree into a temporary prefix, builds
 # examples/consumer against it through find_package and through pkg-config,
 # and runs both binaries on the host's procfs: each must print 5 lines.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Runs one test case of the tools on fixtures made from the host's procfs.
 #
 #   run.sh CASE PROCINFO_PS PROCINFO_COMPARE

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
 # Generates tools/common/wcwidth_table.hpp from Python's unicodedata.
 import unicodedata, sys
 def w(c):
