@@ -34,7 +34,7 @@ std::size_t first_bad_utf8(std::string_view text) {
   return i;
 }
 
-// Reads one document of the SPEC's form: the keys of the top-level object
+// Reads one document of the contract's form: the keys of the top-level object
 // and of each process object in any order, unknown keys ignored (a later
 // driver may add some), each known key exactly once. The process array is
 // "processes" (view all) or "containers" (view containers). Every failure

@@ -311,8 +311,7 @@ BOOST_AUTO_TEST_CASE(memory_totals) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// Issue 10, defect 5 and the CI features: what live mode accepts from a
-// process that ran, and what it never accepts.
+// What live mode accepts from a process that ran, and what it never accepts.
 BOOST_AUTO_TEST_SUITE(compare_live_bounds)
 
 namespace {

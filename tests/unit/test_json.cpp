@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(to_json_repairs_invalid_utf8_in_the_model) {
 }
 
 BOOST_AUTO_TEST_CASE(to_json_never_prints_an_invalid_state_raw) {
-  // Issue 10, defect 9: a '"' state printed "state": """.
+  // A '"' state printed "state": """.
   auto snap = procinfo::test::snapshot_of({procinfo::test::full_process(3, "a", "b")});
   snap.processes[0].state = '"';
   BOOST_TEST(procinfo::to_json(snap).find("\"state\": \"\\\"\" }") != std::string::npos);
@@ -207,7 +207,7 @@ BOOST_AUTO_TEST_CASE(source_spec_string_forms) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// Issue 10, defect 8: the reader took only the driver's exact layout and at
+// The reader took only the driver's exact layout and at
 // most 64 MiB.
 BOOST_AUTO_TEST_SUITE(json_reader_layouts)
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// save_file() / save_snapshot(): what may be replaced and how (issue 10,
-// defect 1). Nothing but a regular file the caller may write is ever
-// replaced; links are followed, devices and pipes written, not renamed over.
+// save_file() / save_snapshot(): what may be replaced and how. Nothing but a
+// regular file the caller may write is ever replaced; links are followed,
+// devices and pipes written, not renamed over.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// read_snapshot() around the readers (issue 10): live or saved sources,
+// read_snapshot() around the readers: live or saved sources,
 // unavailable driver sources, views of saved data, states, messages.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>

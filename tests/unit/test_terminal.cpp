@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The tools' display widths (tools/common/terminal.hpp): columns, not code
-// points (issue 10, defect 10).
+// points.
 #include "terminal.hpp"
 
 #include <boost/test/unit_test.hpp>

@@ -72,7 +72,7 @@ PROCINFO_API void save_file(const std::string& path, std::string_view bytes);
 // save_file(path, encode_snapshot(snapshot)).
 PROCINFO_API void save_snapshot(const Snapshot& snapshot, const std::string& path);
 
-// Writes a snapshot as the /proc JSON document (SPEC layout, byte for byte
+// Writes a snapshot as the /proc JSON document (the driver's layout, byte for byte
 // what the driver prints for the same values).
 PROCINFO_API std::string to_json(const Snapshot& snapshot);
 

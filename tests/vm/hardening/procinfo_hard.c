@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * procinfo-hard: guest-side hardening checks of sysinfo.ko / continfo.ko
- * (issue 5: stress, hostile input, disclosure). One program, subcommands:
+ * (stress, hostile input, disclosure). One program, subcommands:
  *
  *   fuzz [--seed N] [--calls N] [--seconds S]
  *        seeded ioctl fuzzer of /dev/procinfo; every call must succeed or

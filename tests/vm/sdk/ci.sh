@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # shellcheck shell=sh
 # vm.sdk-ci: procinfo-compare as a CI step, and the tools when modules are
-# missing (issue 10, defects 3, 4, 6, 12):
+# missing:
 #   - no module: procinfo-compare exits 3 (--json: one object, exit_status
 #     3), 0 with --skip-unavailable; procinfo-ps falls back to procfs and
 #     says so;
@@ -36,7 +36,7 @@ grep -q '^procinfo-ps: note: /dev/procinfo not found .*reading procfs' /tmp/ps.e
 	{ cat /tmp/ps.err; fail "procinfo-ps fell back without a note"; }
 ok "procinfo-ps without the module: procfs, with a note"
 
-# ---- sysinfo.ko only (defect 6)
+# ---- sysinfo.ko only
 _lib_insmod sysinfo
 expect_exit 3 "sysinfo only: exit 3 (containers view unavailable)" procinfo-compare
 echo "$OUT"
@@ -66,7 +66,7 @@ echo "@@JUNIT-END@@"
 expect_exit 0 "procinfo-compare --json" procinfo-compare --json
 echo "$OUT" | grep -q '"exit_status": 0' || fail "--json: exit_status not 0"
 
-# ---- modes (defects 3, 4)
+# ---- modes
 expect_exit 2 "--strict on live sources is refused" procinfo-compare json device --strict
 echo "$OUT" | grep -q 'is live: two reads of a running system are never equal' || fail "no reason given"
 run_ok procinfo-ps --source device --save /tmp/now.snap
@@ -74,7 +74,7 @@ expect_exit 2 "a saved snapshot against a live source is refused" procinfo-compa
 echo "$OUT" | grep -q 'saved data and device:/dev/procinfo is live' || fail "no reason given"
 expect_exit 0 "a saved snapshot against itself" procinfo-compare file:/tmp/now.snap file:/tmp/now.snap
 
-# ---- a device that cannot be opened (defect 12)
+# ---- a device that cannot be opened
 chmod 0400 /dev/procinfo
 as_nobody() {
 	su -s /bin/sh nobody -c "$*"

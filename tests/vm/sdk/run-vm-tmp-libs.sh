@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # vm.sdk-run-vm-tmp-libs RUN_VM KVER: `run-vm --add` of a program whose
 # shared library lives under /tmp, and of a file added to a DEST under
-# /tmp, work in the guest, where a tmpfs is mounted over /tmp (issue 10,
-# defect 13). Builds the program and its library in a fresh directory under
-# /tmp (RUNPATH there), boots the guest and runs them.
+# /tmp, work in the guest, where a tmpfs is mounted over /tmp. Builds the
+# program and its library in a fresh directory under /tmp (RUNPATH there),
+# boots the guest and runs them.
 # Exit 0 pass, 1 fail, 77 skip (no compiler; run-vm's own skip).
 set -uo pipefail
 run_vm=$1

@@ -24,7 +24,7 @@
 # (`procinfo-compare json device` etc.) must be consistent, exit 0; --strict
 # with live sources, and a saved snapshot against a live source
 # (`procinfo-compare file:X device`), are refused with exit 2 (two reads of
-# a running system never agree field by field: issue 10, defects 3, 4).
+# a running system never agree field by field).
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
