@@ -2,9 +2,13 @@
 # shellcheck shell=sh
 # vm.reads: one open, one snapshot — reads of any size, 1-byte reads,
 # lseek/pread at odd offsets all give the same valid document; concurrent
-# readers while processes come and go all get valid documents.
+# readers while processes come and go all get valid documents; N reads of
+# each file and N snapshots keep no memory.
+# ARGS: [N] (default 300)
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
+
+N=${1:-300}
 
 load_modules
 spawn_hostile
@@ -89,7 +93,7 @@ wait "$churn"
 [ "$bad" -eq 0 ] || fail "$bad concurrent reader(s) got an invalid document"
 ok "4 concurrent readers for ${secs}s: every document valid"
 
-# No memory kept per open or per snapshot: 300 of each, free memory back.
+# No memory kept per open or per snapshot: N of each, free memory back.
 memfree() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
@@ -97,14 +101,14 @@ memfree() {
 }
 procinfo-check time --skip-walk --iterations 20 >/dev/null
 free0=$(memfree)
-procinfo-check time --skip-walk --iterations 300 >/dev/null ||
-	fail "300 reads/snapshots failed"
+procinfo-check time --skip-walk --iterations "$N" >/dev/null ||
+	fail "$N reads/snapshots failed"
 free1=$(memfree)
 size=$(($(wc -c <"$SYSINFO") / 1024))
-info "MemFree $free0 -> $free1 KiB after 300 reads of each file and 600 snapshots (document $size KiB)"
+info "MemFree $free0 -> $free1 KiB after $N reads of each file and $((2 * N)) snapshots (document $size KiB)"
 [ $((free0 - free1)) -lt 4096 ] ||
-	fail "$((free0 - free1)) KiB less free memory after 300 reads/snapshots: a leak?"
-ok "no memory lost over 300 reads of each file and 600 device snapshots"
+	fail "$((free0 - free1)) KiB less free memory after $N reads/snapshots: a leak?"
+ok "no memory lost over $N reads of each file and $((2 * N)) device snapshots"
 
 check "sysinfo still matches /proc afterwards" \
 	procinfo-check json "$SYSINFO" --strict-pids "$STRICT"
