@@ -160,31 +160,93 @@ inline std::string command_cell(const procinfo::Process& p) {
   return out;
 }
 
+// A container id as `docker ps` shows it: the first 12 of its 64 hex
+// digits. LXC and nspawn names are shown whole: cut, a name names nothing.
+inline std::string short_id(std::string_view id) {
+  constexpr std::size_t hex_id = 64;
+  constexpr std::size_t shown = 12;
+  if (id.size() == hex_id && id.find_first_not_of("0123456789abcdef") == std::string_view::npos)
+    return std::string(id.substr(0, shown));
+  return std::string(id);
+}
+
+// The runtime's name; "-" where the source does not say or the process is
+// in no container's cgroup.
+inline std::string runtime_cell(const procinfo::Process& p) {
+  const std::string_view name = p.runtime ? procinfo::to_string(*p.runtime) : std::string_view();
+  return name.empty() ? "-" : std::string(name);
+}
+
+template <typename S>
+std::string text_or_dash(const std::optional<S>& s) {
+  return s && !s->empty() ? tools::printable(*s) : std::string("-");
+}
+
+inline std::string reasons_cell(const procinfo::Process& p) {
+  if (!p.reasons) return "-";
+  const auto names = procinfo::reason_names(*p.reasons);
+  return names.empty() ? "-" : fmt::format("{}", fmt::join(names, ","));
+}
+
 inline const std::vector<Column>& columns() {
   using P = procinfo::Process;
   static const std::vector<Column> list = {
-      {"pid", {}, "PID", true, "process id",
+      {"pid",
+       {},
+       "PID",
+       true,
+       "process id",
        [](const P& p, Context&) { return fmt::format("{}", p.pid); },
        [](const P& p, Context&) { return SortValue(std::uint64_t{p.pid}); }},
-      {"ppid", {}, "PPID", true, "parent process id",
+      {"ppid",
+       {},
+       "PPID",
+       true,
+       "parent process id",
        [](const P& p, Context&) { return or_dash(p.ppid); },
        [](const P& p, Context&) { return sort_opt(p.ppid); }},
-      {"user", {"euser", "uname"}, "USER", false, "user name (from the uid)",
+      {"user",
+       {"euser", "uname"},
+       "USER",
+       false,
+       "user name (from the uid)",
        [](const P& p, Context& c) { return p.uid ? tools::printable(c.users->name(*p.uid)) : "-"; },
-       [](const P& p, Context& c) { return p.uid ? SortValue(c.users->name(*p.uid)) : SortValue(); }},
-      {"uid", {"euid"}, "UID", true, "user id",
+       [](const P& p, Context& c) {
+         return p.uid ? SortValue(c.users->name(*p.uid)) : SortValue();
+       }},
+      {"uid",
+       {"euid"},
+       "UID",
+       true,
+       "user id",
        [](const P& p, Context&) { return or_dash(p.uid); },
        [](const P& p, Context&) { return sort_opt(p.uid); }},
-      {"nlwp", {"thcount"}, "NLWP", true, "number of threads",
+      {"nlwp",
+       {"thcount"},
+       "NLWP",
+       true,
+       "number of threads",
        [](const P& p, Context&) { return or_dash(p.nr_threads); },
        [](const P& p, Context&) { return sort_opt(p.nr_threads); }},
-      {"state", {"s", "stat"}, "STATE", false, "state letter: R S D T t X Z P I",
+      {"state",
+       {"s", "stat"},
+       "STATE",
+       false,
+       "state letter: R S D T t X Z P I",
        [](const P& p, Context&) { return tools::printable(std::string(1, p.state)); },
        [](const P& p, Context&) { return SortValue(std::string(1, p.state)); }},
-      {"start", {"stime", "start_time"}, "START", true, "start time (HH:MM today, else MonDD, else year)",
+      {"start",
+       {"stime", "start_time"},
+       "START",
+       true,
+       "start time (HH:MM today, else MonDD, else year)",
        [](const P& p, Context& c) { return format_start(p, *c.snapshot); },
        [](const P& p, Context&) { return sort_opt(p.start_time_ns); }},
-      {"elapsed", {"etime"}, "ELAPSED", true, "time since the start, [[dd-]hh:]mm:ss",
+      {"elapsed",
+       {"etime"},
+       "ELAPSED",
+       true,
+       "time since the start, [[dd-]hh:]mm:ss",
        [](const P& p, Context& c) {
          const auto e = elapsed(p, *c.snapshot);
          return e ? format_duration(static_cast<std::uint64_t>(e->count() / 1000000000)) : "-";
@@ -193,21 +255,40 @@ inline const std::vector<Column>& columns() {
          const auto e = elapsed(p, *c.snapshot);
          return e ? SortValue(static_cast<std::uint64_t>(e->count())) : SortValue();
        }},
-      {"time", {"cputime"}, "TIME", true, "user + system CPU time, [[dd-]hh:]mm:ss",
+      {"time",
+       {"cputime"},
+       "TIME",
+       true,
+       "user + system CPU time, [[dd-]hh:]mm:ss",
        [](const P& p, Context& c) {
          return format_duration(p.cpu_ticks / static_cast<std::uint64_t>(c.ticks_per_second));
        },
        [](const P& p, Context&) { return SortValue(p.cpu_ticks); }},
-      {"vsz", {"vsize"}, "VSZ", true, "virtual size, KiB (--human: K M G)",
+      {"vsz",
+       {"vsize"},
+       "VSZ",
+       true,
+       "virtual size, KiB (--human: K M G)",
        [](const P& p, Context& c) { return format_kb(p.vsz_kb, c.human); },
        [](const P& p, Context&) { return SortValue(p.vsz_kb); }},
-      {"rss", {"rssize", "rsz"}, "RSS", true, "resident set, KiB (--human: K M G)",
+      {"rss",
+       {"rssize", "rsz"},
+       "RSS",
+       true,
+       "resident set, KiB (--human: K M G)",
        [](const P& p, Context& c) { return format_kb(p.rss_kb, c.human); },
        [](const P& p, Context&) { return SortValue(p.rss_kb); }},
-      {"mem", {"%mem", "pmem"}, "%MEM", true, "resident set, % of total memory",
+      {"mem",
+       {"%mem", "pmem"},
+       "%MEM",
+       true,
+       "resident set, % of total memory",
        [](const P& p, Context&) { return procinfo::format_mem_pct(p.mem_pct_x100); },
        [](const P& p, Context&) { return SortValue(std::uint64_t{p.mem_pct_x100}); }},
-      {"cpu", {"%cpu", "pcpu"}, "%CPU", true,
+      {"cpu",
+       {"%cpu", "pcpu"},
+       "%CPU",
+       true,
        "CPU use, %: over --interval, else over the process's life",
        [](const P& p, Context& c) {
          const auto it = c.cpu_pct.find(p.pid);
@@ -217,11 +298,61 @@ inline const std::vector<Column>& columns() {
          const auto it = c.cpu_pct.find(p.pid);
          return it == c.cpu_pct.end() ? SortValue() : SortValue(it->second);
        }},
-      {"name", {"comm", "ucomm"}, "NAME", false, "process name (comm)",
+      {"runtime",
+       {},
+       "RUNTIME",
+       false,
+       "container runtime whose cgroup naming the process is in",
+       [](const P& p, Context&) { return runtime_cell(p); },
+       [](const P& p, Context&) { return sort_opt(p.runtime); }},
+      {"container",
+       {"cid"},
+       "CONTAINER",
+       false,
+       "container id, 12 hex digits as docker ps (LXC, nspawn: the name)",
+       [](const P& p, Context&) {
+         return p.container_id && !p.container_id->empty()
+                    ? tools::printable(short_id(*p.container_id))
+                    : std::string("-");
+       },
+       [](const P& p, Context&) {
+         return p.container_id ? SortValue(*p.container_id) : SortValue();
+       }},
+      {"pod",
+       {"pod_uid"},
+       "POD",
+       false,
+       "Kubernetes pod uid",
+       [](const P& p, Context&) { return text_or_dash(p.pod_uid); },
+       [](const P& p, Context&) { return p.pod_uid ? SortValue(*p.pod_uid) : SortValue(); }},
+      {"cgroup",
+       {},
+       "CGROUP",
+       false,
+       "cgroup v2 path",
+       [](const P& p, Context&) { return text_or_dash(p.cgroup); },
+       [](const P& p, Context&) { return p.cgroup ? SortValue(*p.cgroup) : SortValue(); }},
+      {"reasons",
+       {},
+       "REASONS",
+       false,
+       "why it is a container process: keyword, cgroup, pidns",
+       [](const P& p, Context&) { return reasons_cell(p); },
+       [](const P& p, Context&) { return sort_opt(p.reasons); }},
+      {"name",
+       {"comm", "ucomm"},
+       "NAME",
+       false,
+       "process name (comm)",
        [](const P& p, Context&) { return tools::printable(p.name); },
        [](const P& p, Context&) { return SortValue(p.name); }},
-      {"cmd", {"args", "command", "cmdline"}, "COMMAND", false,
-       "command line ([name] without one; " "\u2026" " when cut at 4096 bytes)",
+      {"cmd",
+       {"args", "command", "cmdline"},
+       "COMMAND",
+       false,
+       "command line ([name] without one; "
+       "\u2026"
+       " when cut at 4096 bytes)",
        [](const P& p, Context&) { return command_cell(p); },
        [](const P& p, Context&) { return SortValue(p.cmdline); }},
   };
@@ -246,12 +377,14 @@ inline std::string column_keys() {
 
 // ---- every model field, for json-lines and csv ------------------------------
 
-// One field of the machine-readable forms: a number, a string, or absent.
+// One field of the machine-readable forms: a number, a string, a list of
+// strings, or absent.
 struct Value {
-  enum class Kind { absent, number, decimal, text, boolean } kind = Kind::absent;
+  enum class Kind { absent, number, decimal, text, boolean, list } kind = Kind::absent;
   std::uint64_t number = 0;
   std::string text;  // text; decimal: the number's digits ("0.36")
   bool boolean = false;
+  std::vector<std::string_view> list;
 };
 
 template <typename T>
@@ -276,6 +409,17 @@ inline Value decimal(double d, int places) {
   out.text = fmt::format("{:.{}f}", d, places);
   return out;
 }
+inline Value text_or_absent(const std::optional<std::string>& s) {
+  return s && !s->empty() ? text(*s) : Value();
+}
+inline Value reasons_value(const procinfo::Process& p) {
+  Value out;
+  if (p.reasons) {
+    out.kind = Value::Kind::list;
+    out.list = procinfo::reason_names(*p.reasons);
+  }
+  return out;
+}
 inline Value flag(bool b) {
   Value out;
   out.kind = Value::Kind::boolean;
@@ -286,11 +430,12 @@ inline Value flag(bool b) {
 // The fields json-lines and csv print, in order.
 inline const std::vector<std::string_view>& record_fields() {
   static const std::vector<std::string_view> names = {
-      "pid",        "ppid",         "uid",          "user",          "gid",
-      "nr_threads", "state",        "name",         "cmdline",       "cmdline_truncated",
-      "vsz_kb",     "rss_kb",       "mem_pct",      "cpu_ticks",     "utime_ns",
-      "stime_ns",   "start_time_ns", "elapsed_ns",  "cpu_pct",       "flags",
-      "kernel_thread", "container"};
+      "pid",           "ppid",          "uid",        "user",      "gid",
+      "nr_threads",    "state",         "name",       "cmdline",   "cmdline_truncated",
+      "vsz_kb",        "rss_kb",        "mem_pct",    "cpu_ticks", "utime_ns",
+      "stime_ns",      "start_time_ns", "elapsed_ns", "cpu_pct",   "flags",
+      "kernel_thread", "container",     "cgroup",     "runtime",   "container_id",
+      "pod_uid",       "reasons"};
   return names;
 }
 
@@ -321,7 +466,12 @@ inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
           cpu == c.cpu_pct.end() ? Value() : decimal(cpu->second, 2),
           num(p.flags),
           p.flags ? flag((*p.flags & procinfo::flag_kernel_thread) != 0) : Value(),
-          flag(procinfo::is_container(p))};
+          flag(procinfo::is_container(p)),
+          p.cgroup ? text(*p.cgroup) : Value(),
+          runtime_cell(p) == "-" ? Value() : text(runtime_cell(p)),
+          text_or_absent(p.container_id),
+          text_or_absent(p.pod_uid),
+          reasons_value(p)};
 }
 
 }  // namespace ps
