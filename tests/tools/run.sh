@@ -461,7 +461,7 @@ PY
   expect_in out "^excluded: names matching /"
   run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --ignore-field bogus
   expect_status 2
-  expect_in err "--ignore-field: 'bogus' is not a field; fields: cmdline, "
+  expect_in err "--ignore-field: 'bogus' is not a field; fields: cgroup, cmdline, container_id, "
   run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --exclude-name '('
   expect_status 2
   expect_in err "not a valid extended regular expression"
