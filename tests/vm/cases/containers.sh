@@ -138,10 +138,10 @@ case " $(rule_pids keywords) " in
 esac
 case " $(rule_pids keywords) " in *" $docker_systemd "*) fail "--rule keywords lists a plain container process" ;; esac
 case " $(rule_pids cgroup) " in *" $dockerd "*) fail "--rule cgroup lists the host's dockerd" ;; esac
-case " $(rule_pids cgroup) " in
-*" $lxc "*" $nspawn "* | *" $nspawn "*" $lxc "*) ;;
-*) fail "--rule cgroup lacks the lxc or nspawn process" ;;
-esac
+cgroup_pids=" $(rule_pids cgroup) "
+for p in $lxc $nspawn $innerns; do
+	case $cgroup_pids in *" $p "*) ;; *) fail "--rule cgroup lacks pid $p:$cgroup_pids" ;; esac
+done
 ok "procinfo-ps --containers --json identity keys, --rule keywords|cgroup"
 
 # The driver's classification against procfs's (same matcher, the paths and
