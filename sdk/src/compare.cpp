@@ -48,6 +48,13 @@ enum class Kind {
   start,    // compared at tick resolution
 };
 
+FieldValue text_value_of(std::string text) {
+  FieldValue v;
+  v.present = true;
+  v.text = std::move(text);
+  return v;
+}
+
 // One comparable member: its name and its value as text and as a number.
 struct Field {
   std::string_view name;
@@ -65,34 +72,127 @@ std::optional<std::string> txt(const std::optional<T>& v) {
   return v ? std::optional<std::string>(fmt::format("{}", *v)) : std::nullopt;
 }
 
+std::optional<std::string> reasons_text(const std::optional<std::uint32_t>& reasons) {
+  if (!reasons) return std::nullopt;
+  if (*reasons == 0) return "-";
+  return fmt::format("{}", fmt::join(reason_names(*reasons), ","));
+}
+
+std::optional<std::string> runtime_text(const std::optional<Runtime>& runtime) {
+  if (!runtime) return std::nullopt;
+  if (*runtime == Runtime::none) return "none";
+  return std::string(to_string(*runtime));
+}
+
+bool cmdline_unavailable(const Process& p) {
+  return p.flags && (*p.flags & flag_cmdline_unavailable) != 0;
+}
+
+// The flags compared: flag_cmdline_unavailable says how one read went, not
+// what the process is, so it is left out.
+std::optional<std::uint32_t> compared_flags(const Process& p) {
+  if (!p.flags) return std::nullopt;
+  return *p.flags & ~static_cast<std::uint32_t>(flag_cmdline_unavailable);
+}
+
+// What a read whose command line was unavailable can be held against: no
+// command line, and nothing derived from one (the keyword reason, the
+// container flag where no other reason backs it, truncation).
+Process without_cmdline(const Process& p) {
+  Process q = p;
+  q.cmdline.clear();
+  if (q.reasons) *q.reasons &= ~static_cast<std::uint32_t>(reason_keyword);
+  if (q.flags) {
+    *q.flags &= ~static_cast<std::uint32_t>(flag_cmdline_truncated);
+    if (!q.reasons || *q.reasons == 0) *q.flags &= ~static_cast<std::uint32_t>(flag_container);
+  }
+  return q;
+}
+
+// The processes of one pid as the compare functions see them: unchanged,
+// unless a read could not see the command line (without_cmdline()).
+class Comparable {
+ public:
+  Comparable(std::initializer_list<const Process*> reads) {
+    for (const Process* p : reads) unknown_ |= cmdline_unavailable(*p);
+    for (const Process* p : reads) {
+      if (unknown_) copies_.push_back(without_cmdline(*p));
+      originals_.push_back(p);
+    }
+  }
+  const Process& operator[](std::size_t i) const {
+    return copies_.empty() ? *originals_[i] : copies_[i];
+  }
+  // Whether a read's command line was unavailable: cmdline not compared.
+  bool cmdline_unknown() const { return unknown_; }
+
+ private:
+  std::vector<const Process*> originals_;
+  std::vector<Process> copies_;
+  bool unknown_ = false;
+};
+
+// An accepted difference of the command line of a read that could not see it.
+FieldDiff unavailable_cmdline(const Process& a, const Process* a_after, const Process& b) {
+  FieldDiff d;
+  d.pid = b.pid;
+  d.name = b.name;
+  d.field = "cmdline";
+  d.a = text_value_of(a.cmdline);
+  if (a_after) d.a_after = text_value_of(a_after->cmdline);
+  d.b = text_value_of(b.cmdline);
+  d.value_a = a.cmdline;
+  if (a_after && a_after->cmdline != a.cmdline)
+    d.value_a = fmt::format("{} then {}", a.cmdline, a_after->cmdline);
+  d.value_b = b.cmdline;
+  d.reason = "the driver could not read the command line (address space locked); not compared";
+  d.mismatch = false;
+  return d;
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> list = {
       {"cmdline", Kind::text, [](const Process& p) { return std::optional(p.cmdline); }, nullptr},
-      {"flags", Kind::text, [](const Process& p) { return txt(p.flags); },
-       [](const Process& p) { return num(p.flags); }},
+      {"flags", Kind::text, [](const Process& p) { return txt(compared_flags(p)); },
+       [](const Process& p) { return num(compared_flags(p)); }},
+      {"cgroup", Kind::text, [](const Process& p) { return p.cgroup; }, nullptr},
+      {"container_id", Kind::text, [](const Process& p) { return p.container_id; }, nullptr},
       {"gid", Kind::text, [](const Process& p) { return txt(p.gid); },
        [](const Process& p) { return num(p.gid); }},
-      {"mem_pct", Kind::gauge, [](const Process& p) { return std::optional(format_mem_pct(p.mem_pct_x100)); },
+      {"mem_pct", Kind::gauge,
+       [](const Process& p) { return std::optional(format_mem_pct(p.mem_pct_x100)); },
        [](const Process& p) { return std::optional<std::uint64_t>(p.mem_pct_x100); }},
       {"name", Kind::text, [](const Process& p) { return std::optional(p.name); }, nullptr},
       {"nr_threads", Kind::gauge, [](const Process& p) { return txt(p.nr_threads); },
        [](const Process& p) { return num(p.nr_threads); }},
+      {"pod_uid", Kind::text, [](const Process& p) { return p.pod_uid; }, nullptr},
       {"ppid", Kind::text, [](const Process& p) { return txt(p.ppid); },
        [](const Process& p) { return num(p.ppid); }},
-      {"proc_jiffies", Kind::counter, [](const Process& p) { return std::optional(fmt::format("{}", p.cpu_ticks)); },
+      {"proc_jiffies", Kind::counter,
+       [](const Process& p) { return std::optional(fmt::format("{}", p.cpu_ticks)); },
        [](const Process& p) { return std::optional<std::uint64_t>(p.cpu_ticks); }},
-      {"rss_kb", Kind::gauge, [](const Process& p) { return std::optional(fmt::format("{}", p.rss_kb)); },
+      {"reasons", Kind::text, [](const Process& p) { return reasons_text(p.reasons); },
+       [](const Process& p) { return num(p.reasons); }},
+      {"rss_kb", Kind::gauge,
+       [](const Process& p) { return std::optional(fmt::format("{}", p.rss_kb)); },
        [](const Process& p) { return std::optional<std::uint64_t>(p.rss_kb); }},
+      {"runtime", Kind::text, [](const Process& p) { return runtime_text(p.runtime); },
+       [](const Process& p) {
+         return p.runtime ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*p.runtime))
+                          : std::nullopt;
+       }},
       {"start_time_ns", Kind::start, [](const Process& p) { return txt(p.start_time_ns); },
        [](const Process& p) { return num(p.start_time_ns); }},
-      {"state", Kind::state, [](const Process& p) { return std::optional(std::string(1, p.state)); }, nullptr},
+      {"state", Kind::state,
+       [](const Process& p) { return std::optional(std::string(1, p.state)); }, nullptr},
       {"stime_ns", Kind::split, [](const Process& p) { return txt(p.stime_ns); },
        [](const Process& p) { return num(p.stime_ns); }},
       {"uid", Kind::text, [](const Process& p) { return txt(p.uid); },
        [](const Process& p) { return num(p.uid); }},
       {"utime_ns", Kind::split, [](const Process& p) { return txt(p.utime_ns); },
        [](const Process& p) { return num(p.utime_ns); }},
-      {"vsz_kb", Kind::gauge, [](const Process& p) { return std::optional(fmt::format("{}", p.vsz_kb)); },
+      {"vsz_kb", Kind::gauge,
+       [](const Process& p) { return std::optional(fmt::format("{}", p.vsz_kb)); },
        [](const Process& p) { return std::optional<std::uint64_t>(p.vsz_kb); }},
   };
   return list;
@@ -330,14 +430,19 @@ CompareReport compare_strict(const Snapshot& a, const Snapshot& b, const Compare
       continue;
     }
     ++report.processes_compared;
+    const Comparable pair({&pa, pb});
+    if (pair.cmdline_unknown() && !cmp.ignored("cmdline") && pa.cmdline != pb->cmdline)
+      report.diffs.push_back(unavailable_cmdline(pa, nullptr, *pb));
     for (const Field& f : fields()) {
-      if (cmp.ignored(f.name) || !both_have(f, pa, *pb) || same(f, pa, *pb)) continue;
+      const Process& x = pair[0];
+      const Process& y = pair[1];
+      if (cmp.ignored(f.name) || !both_have(f, x, y) || same(f, x, y)) continue;
       FieldDiff d;
       d.pid = pa.pid;
       d.name = pa.name;
       d.field = std::string(f.name);
-      d.a = value_of(f, pa);
-      d.b = value_of(f, *pb);
+      d.a = value_of(f, x);
+      d.b = value_of(f, y);
       d.value_a = d.a.text;
       d.value_b = d.b.text;
       d.reason = f.kind == Kind::start ? "differs (compared in clock ticks)" : "differs";
@@ -622,7 +727,11 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
         continue;
       }
       ++report.processes_compared;
-      LiveOne(report, *before, *pb, *after).compare(cmp);
+      const Comparable reads({before, pb, after});
+      if (reads.cmdline_unknown() && !cmp.ignored("cmdline") &&
+          (before->cmdline != pb->cmdline || after->cmdline != pb->cmdline))
+        report.diffs.push_back(unavailable_cmdline(*before, after, *pb));
+      LiveOne(report, reads[0], reads[1], reads[2]).compare(cmp);
     } else if (pb) {
       report.diffs.push_back(presence(*pb, false,
                                       before ? "vanished before the later read of A"

@@ -3,6 +3,7 @@
 #include <procinfo/error.hpp>
 #include <procinfo/text.hpp>
 
+#include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
 
@@ -14,6 +15,27 @@
 
 namespace procinfo::detail {
 namespace {
+
+static_assert(cgroup_max == PROCINFO_CGROUP_MAX && container_id_max == PROCINFO_CONTAINER_ID_MAX);
+static_assert(reason_keyword == PROCINFO_REASON_KEYWORD &&
+              reason_cgroup == PROCINFO_REASON_CGROUP && reason_pidns == PROCINFO_REASON_PIDNS);
+static_assert(flag_cmdline_unavailable == PROCINFO_REC_CMDLINE_UNAVAILABLE &&
+              flag_cgroup_cut == PROCINFO_REC_CGROUP_CUT &&
+              flag_container_id_cut == PROCINFO_REC_CONTAINER_ID_CUT);
+static_assert(static_cast<unsigned>(Runtime::docker) == PROCINFO_RUNTIME_DOCKER &&
+              static_cast<unsigned>(Runtime::nspawn) == PROCINFO_RUNTIME_NSPAWN);
+
+// One string of a record in the string area, checked against its bounds.
+std::string_view record_string(std::string_view strings, std::uint64_t offset, std::uint64_t len,
+                               std::uint64_t max, std::string_view what, std::uint32_t pid,
+                               const std::string& file) {
+  if (offset + len > strings.size() || len > max)
+    throw parse_error(file, offset,
+                      fmt::format("a {} of at most {} bytes inside the string area of {} bytes "
+                                  "(pid {})",
+                                  what, max, strings.size(), pid));
+  return strings.substr(offset, len);
+}
 
 // Grows past needed so a few new processes between sizing and reading fit.
 std::size_t with_slack(std::uint64_t needed) {
@@ -32,8 +54,8 @@ std::system_error ioctl_error(int err, const std::string& path, std::string_view
 
 }  // namespace
 
-Process decode_record(const procinfo_record& rec, std::string_view strings,
-                      const std::string& file) {
+Process decode_record(const procinfo_record& rec, std::string_view strings, const std::string& file,
+                      bool identity) {
   Process p;
   p.pid = rec.pid;
   const auto* comm = reinterpret_cast<const char*>(rec.comm);
@@ -57,6 +79,17 @@ Process decode_record(const procinfo_record& rec, std::string_view strings,
   p.stime_ns = rec.stime_ns;
   p.start_time_ns = rec.start_time_ns;
   p.flags = rec.flags;
+  if (identity) {
+    p.cgroup = sanitize_utf8(record_string(strings, rec.cgroup_offset, rec.cgroup_len,
+                                           PROCINFO_CGROUP_MAX, "cgroup path", rec.pid, file));
+    p.container_id =
+        sanitize_utf8(record_string(strings, rec.container_id_offset, rec.container_id_len,
+                                    container_id_max, "container id", rec.pid, file));
+    p.pod_uid = sanitize_utf8(record_string(strings, rec.pod_uid_offset, rec.pod_uid_len,
+                                            PROCINFO_POD_UID_MAX, "pod uid", rec.pid, file));
+    p.runtime = static_cast<Runtime>(rec.runtime);
+    p.reasons = rec.reasons;
+  }
   return p;
 }
 
@@ -129,6 +162,7 @@ Snapshot read_device(const std::string& path, View view) {
                                   req.record_size, req.nr_records, req.records_offset,
                                   req.strings_len, req.strings_offset, buf_len));
 
+  const bool identity = (version.features & PROCINFO_FEAT_CONTAINER_ID) != 0;
   Snapshot snap;
   snap.mem_total_kb = req.mem_total_kb;
   snap.mem_free_kb = req.mem_free_kb;
@@ -138,7 +172,7 @@ Snapshot read_device(const std::string& path, View view) {
     procinfo_record rec;
     std::memcpy(&rec, base + req.records_offset + static_cast<std::uint64_t>(i) * req.record_size,
                 sizeof(rec));
-    snap.processes.push_back(decode_record(rec, strings, path));
+    snap.processes.push_back(decode_record(rec, strings, path, identity));
   }
   return snap;
 }

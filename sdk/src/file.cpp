@@ -26,10 +26,14 @@ namespace detail {
 namespace {
 
 constexpr char magic[8] = {'P', 'R', 'O', 'C', 'S', 'N', 'A', 'P'};
-constexpr std::uint32_t format_version = 1;
+// Version 2 added the container identity to the records; version 1 files
+// are still read (their processes carry no identity).
+constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version_v1 = 1;
 constexpr std::uint32_t header_size = 88;
 constexpr std::uint32_t header_size_v1_0 = 80;  // before taken_at_boot_ns
-constexpr std::uint32_t record_size = 104;
+constexpr std::uint32_t record_size = 136;
+constexpr std::uint32_t record_size_v1 = 104;
 
 // Bits of a record's "present" word: which optional members are stored.
 enum Present : std::uint32_t {
@@ -41,7 +45,13 @@ enum Present : std::uint32_t {
   has_stime = 1U << 5,
   has_start_time = 1U << 6,
   has_flags = 1U << 7,
-  has_all = (1U << 8) - 1,
+  has_all_v1 = (1U << 8) - 1,
+  has_cgroup = 1U << 8,
+  has_runtime = 1U << 9,
+  has_container_id = 1U << 10,
+  has_pod_uid = 1U << 11,
+  has_reasons = 1U << 12,
+  has_all = (1U << 13) - 1,
 };
 
 void put(std::string& out, std::size_t at, std::uint64_t v, std::size_t bytes) {
@@ -117,12 +127,27 @@ std::string encode_file(const Snapshot& snapshot) {
     opt(p.utime_ns, has_utime, 56, 8);
     opt(p.stime_ns, has_stime, 64, 8);
     opt(p.start_time_ns, has_start_time, 72, 8);
-    put(out, at + 4, present, 4);
     put(out, at + 80, strings.add(p.name), 4);
     put(out, at + 84, p.name.size(), 4);
     put(out, at + 88, strings.add(p.cmdline), 4);
     put(out, at + 92, p.cmdline.size(), 4);
     put(out, at + 96, static_cast<unsigned char>(p.state), 1);
+    const auto opt_text = [&](const std::optional<std::string>& o, std::uint32_t bit,
+                              std::size_t off) {
+      if (!o) return;
+      present |= bit;
+      put(out, at + off, strings.add(*o), 4);
+      put(out, at + off + 4, o->size(), 4);
+    };
+    opt_text(p.cgroup, has_cgroup, 104);
+    opt_text(p.container_id, has_container_id, 112);
+    opt_text(p.pod_uid, has_pod_uid, 120);
+    if (p.runtime) {
+      present |= has_runtime;
+      put(out, at + 128, static_cast<std::uint8_t>(*p.runtime), 1);
+    }
+    opt(p.reasons, has_reasons, 129, 1);
+    put(out, at + 4, present, 4);
     at += record_size;
   }
   put(out, 24, strings.data().size(), 8);
@@ -140,15 +165,18 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     fail(in.size(), "a snapshot header (file truncated)");
   }
   const auto version = static_cast<std::uint32_t>(get(in, 8, 4));
-  if (version != format_version)
-    fail(8, fmt::format("format version {} (this libprocinfo reads version {}; the file was "
-                        "written by a different libprocinfo — update it)",
-                        version, format_version));
+  if (version != format_version && version != format_version_v1)
+    fail(8, fmt::format("format version {} (this libprocinfo reads versions {} and {}; the "
+                        "file was written by a newer libprocinfo — update it)",
+                        version, format_version_v1, format_version));
+  const bool v1 = version == format_version_v1;
+  const std::uint32_t min_record = v1 ? record_size_v1 : record_size;
+  const std::uint32_t known_present = v1 ? has_all_v1 : has_all;
   const auto hsize = static_cast<std::uint32_t>(get(in, 12, 4));
   if (hsize < header_size_v1_0) fail(12, fmt::format("a header size >= {}", header_size_v1_0));
   if (in.size() < hsize) fail(in.size(), "a complete header (file truncated)");
   const auto rsize = static_cast<std::uint32_t>(get(in, 16, 4));
-  if (rsize < record_size) fail(16, fmt::format("a record size >= {}", record_size));
+  if (rsize < min_record) fail(16, fmt::format("a record size >= {}", min_record));
   const std::uint64_t count = get(in, 20, 4);
   const std::uint64_t strings_size = get(in, 24, 8);
   const std::uint64_t records_end = hsize + count * rsize;
@@ -196,7 +224,7 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     if (!snap.processes.empty() && snap.processes.back().pid >= p.pid)
       fail(at, "records sorted by ascending pid");
     const auto present = static_cast<std::uint32_t>(get(in, at + 4, 4));
-    if (present & ~has_all) fail(at + 4, "known presence bits");
+    if (present & ~known_present) fail(at + 4, "known presence bits");
     const auto u32 = [&](std::size_t off) { return static_cast<std::uint32_t>(get(in, at + off, 4)); };
     if (present & has_ppid) p.ppid = u32(8);
     if (present & has_uid) p.uid = u32(12);
@@ -215,8 +243,20 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     p.state = static_cast<char>(get(in, at + 96, 1));
     if (process_states.find(p.state) == std::string_view::npos)
       fail(at + 96, "a state among R S D T t X Z P I");
-    for (std::size_t k = 97; k < record_size; ++k)
+    for (std::size_t k = 97; k < record_size_v1; ++k)
       if (in[at + k] != 0) fail(at + k, "zero (reserved)");
+    if (!v1) {
+      if (present & has_cgroup) p.cgroup = text(at + 104, true);
+      if (present & has_container_id) p.container_id = text(at + 112, true);
+      if (present & has_pod_uid) p.pod_uid = text(at + 120, true);
+      if (present & has_runtime) p.runtime = static_cast<Runtime>(get(in, at + 128, 1));
+      if (present & has_reasons) {
+        p.reasons = static_cast<std::uint32_t>(get(in, at + 129, 1));
+        if (*p.reasons & ~reasons_of(ContainerRule::both)) fail(at + 129, "known reason bits");
+      }
+      for (std::size_t k = 130; k < record_size; ++k)
+        if (in[at + k] != 0) fail(at + k, "zero (reserved)");
+    }
     snap.processes.push_back(std::move(p));
   }
   return snap;

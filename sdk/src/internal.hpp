@@ -36,9 +36,11 @@ Snapshot read_json(const std::string& path, View view);
 // Reads the device; see device.cpp.
 Snapshot read_device(const std::string& path, View view);
 // Turns one record into a Process; strings is the snapshot's string area.
-// Throws parse_error (naming file) when the record points outside it.
-Process decode_record(const procinfo_record& rec, std::string_view strings,
-                      const std::string& file);
+// identity: the driver fills the container identity fields
+// (PROCINFO_FEAT_CONTAINER_ID); without it they stay absent. Throws
+// parse_error (naming file) when the record points outside the string area.
+Process decode_record(const procinfo_record& rec, std::string_view strings, const std::string& file,
+                      bool identity = false);
 
 // Reads the kernel's /proc/<pid>/* files under root.
 Snapshot read_procfs(const std::string& root, View view);

@@ -270,6 +270,52 @@ Snapshot read_json(const std::string& path, View view) {
 }  // namespace detail
 
 std::string to_json(const Snapshot& snapshot) {
+  return to_json(snapshot, false);
+}
+
+namespace {
+
+// A string member, null when absent or empty.
+void append_or_null(std::string& out, const std::optional<std::string>& s) {
+  if (s && !s->empty())
+    append_json_string(out, sanitize_utf8(*s));
+  else
+    out.append("null");
+}
+
+void append_identity(std::string& out, const Process& p) {
+  out.append(", \"cgroup\": ");
+  if (p.cgroup)
+    append_json_string(out, sanitize_utf8(*p.cgroup));
+  else
+    out.append("null");
+  out.append(", \"runtime\": ");
+  const std::string_view runtime = p.runtime ? to_string(*p.runtime) : std::string_view();
+  if (runtime.empty())
+    out.append("null");
+  else
+    append_json_string(out, runtime);
+  out.append(", \"container_id\": ");
+  append_or_null(out, p.container_id);
+  out.append(", \"pod_uid\": ");
+  append_or_null(out, p.pod_uid);
+  out.append(", \"reasons\": ");
+  if (!p.reasons) {
+    out.append("null");
+    return;
+  }
+  out.push_back('[');
+  const auto names = reason_names(*p.reasons);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out.append(", ");
+    append_json_string(out, names[i]);
+  }
+  out.push_back(']');
+}
+
+}  // namespace
+
+std::string to_json(const Snapshot& snapshot, bool with_identity) {
   std::string out;
   out.reserve(128 + snapshot.processes.size() * 200);
   out.append("{\n  \"mem_total_kb\": ");
@@ -300,6 +346,7 @@ std::string to_json(const Snapshot& snapshot) {
     // Readers reject other states; escaped anyway, so that no model value
     // can make the document invalid.
     append_json_string(out, sanitize_utf8(std::string_view(&p.state, 1)));
+    if (with_identity) append_identity(out, p);
     out.append(i + 1 < snapshot.processes.size() ? " },\n" : " }\n");
   }
   out.append("  ]\n}\n");

@@ -38,6 +38,72 @@ bool is_container(const Process& p) noexcept {
   return matches_container_rule(p.cmdline);
 }
 
+std::optional<bool> is_container(const Process& p, ContainerRule rule) noexcept {
+  if (p.reasons) return (*p.reasons & reasons_of(rule)) != 0;
+  if (rule == ContainerRule::cgroup) return std::nullopt;
+  return is_container(p);
+}
+
+std::string_view to_string(Runtime runtime) noexcept {
+  switch (runtime) {
+    case Runtime::none:
+      return "";
+    case Runtime::docker:
+      return "docker";
+    case Runtime::containerd:
+      return "containerd";
+    case Runtime::crio:
+      return "crio";
+    case Runtime::podman:
+      return "podman";
+    case Runtime::lxc:
+      return "lxc";
+    case Runtime::nspawn:
+      return "nspawn";
+  }
+  return "unknown";
+}
+
+std::vector<std::string_view> reason_names(std::uint32_t reasons) {
+  std::vector<std::string_view> names;
+  if (reasons & reason_keyword) names.emplace_back("keyword");
+  if (reasons & reason_cgroup) names.emplace_back("cgroup");
+  if (reasons & reason_pidns) names.emplace_back("pidns");
+  return names;
+}
+
+std::string_view to_string(ContainerRule rule) noexcept {
+  switch (rule) {
+    case ContainerRule::keywords:
+      return "keywords";
+    case ContainerRule::cgroup:
+      return "cgroup";
+    case ContainerRule::both:
+      return "both";
+  }
+  return "both";
+}
+
+ContainerRule parse_container_rule(std::string_view text) {
+  if (text == "keywords") return ContainerRule::keywords;
+  if (text == "cgroup") return ContainerRule::cgroup;
+  if (text == "both") return ContainerRule::both;
+  throw std::invalid_argument(
+      fmt::format("unknown container rule '{}': expected 'keywords', 'cgroup' or 'both'", text));
+}
+
+std::uint32_t reasons_of(ContainerRule rule) noexcept {
+  switch (rule) {
+    case ContainerRule::keywords:
+      return reason_keyword;
+    case ContainerRule::cgroup:
+      return reason_cgroup | reason_pidns;
+    case ContainerRule::both:
+      break;
+  }
+  return reason_keyword | reason_cgroup | reason_pidns;
+}
+
 std::size_t CompareReport::mismatch_count() const noexcept {
   return static_cast<std::size_t>(
       std::count_if(diffs.begin(), diffs.end(), [](const FieldDiff& d) { return d.mismatch; }));

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// The kernel's own files: /proc/<pid>/{stat,statm,cmdline,status} and
-// /proc/meminfo, read with the driver's rules for units, capping and text.
+// The kernel's own files: /proc/<pid>/{stat,statm,cmdline,status,cgroup,
+// ns/pid} and /proc/meminfo, read with the driver's rules for units, capping,
+// text and container identity (the driver's own matcher classifies paths).
 #include <procinfo/error.hpp>
 #include <procinfo/text.hpp>
 
+#include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
 
 #include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -73,8 +76,80 @@ struct Units {
   std::uint64_t ns_per_tick;
 };
 
+// The target of a /proc/<pid>/ns/* link ("pid:[4026531836]"); nullopt when
+// it cannot be read (another user's process, a fixture tree without it).
+std::optional<std::string> ns_link(const std::string& path) {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+// The reader's own pid namespace, which ns/pid of each process is held
+// against: a process in another one lives in a namespace below it.
+struct Reader {
+  std::optional<std::string> pid_ns;
+};
+
+// The container identity of one process, as the driver computes it: the
+// cgroup v2 path ("0::" line of cgroup, cut at cgroup_max back to its last
+// '/'), the shared matcher's verdict on it, and the reasons.
+void read_identity(const std::string& dir, const std::string& status, const Reader& reader,
+                   bool keyword, Process& p) {
+  const std::string text = read_pid_file(dir + "/cgroup", 1 << 16);
+  std::uint32_t reasons = keyword ? std::uint32_t{reason_keyword} : 0U;
+
+  // Pid namespace: ns/pid against the reader's; where the link is not
+  // readable (ptrace rules), status's NSpid, which lists one pid per level
+  // from the procfs mount's namespace down to the process's own.
+  const auto ns = reader.pid_ns ? ns_link(dir + "/ns/pid") : std::nullopt;
+  if (ns) {
+    if (*ns != *reader.pid_ns) reasons |= reason_pidns;
+  } else if (const auto at = status.find("\nNSpid:"); at != std::string::npos) {
+    const auto end = status.find('\n', at + 1);
+    if (split(std::string_view(status).substr(at + 7, end - at - 7)).size() > 1)
+      reasons |= reason_pidns;
+  }
+
+  std::optional<std::string_view> path;
+  const std::string_view all(text);
+  for (std::size_t at = 0; at < all.size();) {
+    auto end = all.find('\n', at);
+    if (end == std::string_view::npos) end = all.size();
+    const std::string_view line = all.substr(at, end - at);
+    if (line.starts_with("0::")) {
+      path = line.substr(3);
+      break;
+    }
+    at = end + 1;
+  }
+  std::uint32_t flags = *p.flags;
+  if (path) {
+    // /proc marks the path of a removed cgroup (a zombie's); the driver
+    // reports the bare path.
+    constexpr std::string_view deleted = " (deleted)";
+    if (path->ends_with(deleted)) path->remove_suffix(deleted.size());
+    if (path->size() > cgroup_max) {
+      flags |= flag_cgroup_cut;
+      const auto slash = path->substr(0, cgroup_max).rfind('/');
+      *path = path->substr(0, slash == std::string_view::npos ? 0 : slash);
+    }
+    procinfo_container_match match{};
+    procinfo_match_cgroup(path->data(), path->size(), &match);
+    if (match.runtime != PROCINFO_RUNTIME_NONE) reasons |= reason_cgroup;
+    if (match.flags & PROCINFO_MATCH_ID_CUT) flags |= flag_container_id_cut;
+    p.cgroup = sanitize_utf8(*path);
+    p.runtime = static_cast<Runtime>(match.runtime);
+    p.container_id = sanitize_utf8(match.id);
+    p.pod_uid = sanitize_utf8(match.pod_uid);
+  }
+  p.reasons = reasons;
+  if (reasons) flags |= flag_container;
+  p.flags = flags;
+}
+
 Process read_process(const std::string& dir, std::uint32_t pid, const Units& units,
-                     std::uint64_t mem_total_kb) {
+                     const Reader& reader, std::uint64_t mem_total_kb) {
   Process p;
   p.pid = pid;
 
@@ -141,8 +216,8 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
   if (task_flags & pf_kthread) flags |= flag_kernel_thread;
   if (size == 0) flags |= flag_no_mm;
   if (truncated) flags |= flag_cmdline_truncated;
-  if (size != 0 && matches_container_rule(p.cmdline)) flags |= flag_container;
   p.flags = flags;
+  read_identity(dir, status, reader, size != 0 && matches_container_rule(p.cmdline), p);
   return p;
 }
 
@@ -175,6 +250,8 @@ Snapshot read_procfs(const std::string& root, View view) {
   const Units units{static_cast<std::uint64_t>(page > 0 ? page : 4096) / 1024,
                     1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100)};
 
+  const Reader reader{ns_link(root + "/self/ns/pid")};
+
   const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(root.c_str()), ::closedir);
   if (!dir) throw open_error(errno, root);
   std::vector<std::uint32_t> pids;
@@ -190,7 +267,8 @@ Snapshot read_procfs(const std::string& root, View view) {
   snap.processes.reserve(pids.size());
   for (const std::uint32_t pid : pids) {
     try {
-      Process p = read_process(fmt::format("{}/{}", root, pid), pid, units, snap.mem_total_kb);
+      Process p =
+          read_process(fmt::format("{}/{}", root, pid), pid, units, reader, snap.mem_total_kb);
       if (view == View::containers && !(*p.flags & flag_container)) continue;
       snap.processes.push_back(std::move(p));
     } catch (const Vanished&) {

@@ -462,7 +462,7 @@ PY
   expect_in out "^excluded: names matching /"
   run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --ignore-field bogus
   expect_status 2
-  expect_in err "--ignore-field: 'bogus' is not a field; fields: cmdline, "
+  expect_in err "--ignore-field: 'bogus' is not a field; fields: cgroup, cmdline, container_id, "
   run "$compare" "json:$tmp/a.json" "json:$tmp/b.json" --exclude-name '('
   expect_status 2
   expect_in err "not a valid extended regular expression"
@@ -812,6 +812,125 @@ PY
     yamllint -d '{extends: default, rules: {document-start: disable, truthy: disable, line-length: {max: 120}}}' "$tmp/recipe.yml" ||
       fail "yamllint"
   fi
+  ;;
+
+ps-containers)
+  # A procfs-like tree: two processes in one docker container, one in a
+  # Kubernetes pod, a host dockerd (keyword only), a plain shell, and one in
+  # a pid namespace below the reader's.
+  root=$tmp/proc
+  page_kb=$(($(getconf PAGESIZE) / 1024))
+  hz=$(getconf CLK_TCK)
+  h1=$(printf 'a%.0s' $(seq 64))
+  h2=$(printf 'b%.0s' $(seq 64))
+  pod=1b4e28ba-2fa1-11d2-883f-0016d3cca427
+  mkdir -p "$root/self/ns"
+  ln -s 'pid:[4026531836]' "$root/self/ns/pid"
+  printf 'MemTotal:        4000000 kB\nMemFree:         1000000 kB\n' >"$root/meminfo"
+  # mkproc PID COMM UTIME STIME RSS_PAGES CGROUP PIDNS CMDLINE...
+  mkproc() {
+    local pid=$1 comm=$2 ut=$3 st=$4 rss=$5 cg=$6 ns=$7 d=$root/$1
+    shift 7
+    mkdir -p "$d/ns"
+    echo "$pid ($comm) S 1 $pid $pid 0 -1 4194560 10 0 0 0 $ut $st 0 0 20 0 1 0 100 $((rss * 2 * page_kb * 1024)) $rss 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0" >"$d/stat"
+    echo "$((rss * 2)) $rss 0 0 0 0 0" >"$d/statm"
+    printf '%s\0' "$@" >"$d/cmdline"
+    printf 'Name:\t%s\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n' "$comm" >"$d/status"
+    printf '0::%s\n' "$cg" >"$d/cgroup"
+    ln -s "pid:[$ns]" "$d/ns/pid"
+  }
+  mkproc 10 nginx 150 50 100 "/system.slice/docker-$h1.scope" 4026531836 nginx -g 'daemon off;'
+  mkproc 11 worker 100 0 50 "/system.slice/docker-$h1.scope" 4026531836 nginx-worker
+  mkproc 20 app 7 3 30 "/kubepods/besteffort/pod$pod/$h2" 4026531836 /app
+  mkproc 30 dockerd 1 1 10 /system.slice/docker.service 4026531836 /usr/bin/dockerd -H fd://
+  mkproc 40 bash 1 1 10 /user.slice/user-1000.slice/session-1.scope 4026531836 bash
+  mkproc 50 sleep 0 0 5 /user.slice/user-1000.slice/session-1.scope 4026532999 sleep 600
+  src=procfs:$root
+
+  run "$ps" --source "$src" --by-container --width 0
+  expect_status 0
+  cat "$tmp/out"
+  expect_in out '^RUNTIME +CONTAINER +POD +PROCS +TIME +RSS +NAME$'
+  # docker ps's short id: the first 12 hex digits
+  expect_in out "^docker +aaaaaaaaaaaa +- +2 +00:0$(((150 + 50 + 100) / hz)) +$((150 * page_kb)) +nginx$"
+  expect_in out "^containerd +bbbbbbbbbbbb +$pod +1 .* app$"
+  [ "$(wc -l <"$tmp/out")" -eq 3 ] || fail "--by-container: expected a header and 2 rows"
+
+  run "$ps" --source "$src" --by-container --json
+  expect_status 0
+  python3 - "$tmp/out" "$h1" "$h2" "$pod" "$page_kb" <<'PY' || fail "--by-container --json"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+h1, h2, pod, page_kb = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+by_id = {c["container_id"]: c for c in doc}
+assert set(by_id) == {h1, h2}, doc
+d = by_id[h1]
+assert list(d) == ["runtime", "container_id", "pod_uid", "pids", "cpu_ticks", "rss_kb"], d
+assert d["runtime"] == "docker" and d["pod_uid"] is None, d
+assert d["pids"] == [10, 11] and d["cpu_ticks"] == 300 and d["rss_kb"] == 150 * page_kb, d
+k = by_id[h2]
+assert k["runtime"] == "containerd" and k["pod_uid"] == pod and k["pids"] == [20], k
+assert k["cpu_ticks"] == 10 and k["rss_kb"] == 30 * page_kb, k
+PY
+
+  run "$ps" --source "$src" --containers --json
+  expect_status 0
+  python3 - "$tmp/out" "$h1" "$h2" "$pod" <<'PY' || fail "--containers --json"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+h1, h2, pod = sys.argv[2:5]
+contract = ["pid", "name", "cmdline", "vsz_kb", "rss_kb", "mem_pct", "proc_jiffies", "state"]
+identity = ["cgroup", "runtime", "container_id", "pod_uid", "reasons"]
+procs = {p["pid"]: p for p in doc["containers"]}
+assert sorted(procs) == [10, 11, 20, 30, 50], sorted(procs)
+for p in procs.values():
+    assert list(p) == contract + identity, list(p)
+assert procs[10]["cgroup"] == "/system.slice/docker-%s.scope" % h1
+assert procs[10]["runtime"] == "docker" and procs[10]["container_id"] == h1
+assert procs[10]["pod_uid"] is None and procs[10]["reasons"] == ["cgroup"]
+assert procs[20]["runtime"] == "containerd" and procs[20]["pod_uid"] == pod
+assert procs[20]["container_id"] == h2
+assert procs[30]["runtime"] is None and procs[30]["container_id"] is None
+assert procs[30]["reasons"] == ["keyword"], procs[30]
+assert procs[50]["reasons"] == ["pidns"] and procs[50]["runtime"] is None, procs[50]
+PY
+
+  # --rule: the SDK filters by the reasons
+  run "$ps" --source "$src" --containers --rule keywords --no-header -o pid
+  expect_status 0
+  [ "$(tr -d ' \n' <"$tmp/out")" = 30 ] || fail "--rule keywords listed: $(cat "$tmp/out")"
+  run "$ps" --source "$src" --containers --rule cgroup --no-header -o pid
+  expect_status 0
+  [ "$(tr -d ' ' <"$tmp/out" | tr '\n' ' ')" = "10 11 20 50 " ] || fail "--rule cgroup listed: $(cat "$tmp/out")"
+  run "$ps" --source "$src" --containers --width 0
+  expect_status 0
+  expect_in out '^ *PID RUNTIME +CONTAINER +STATE'
+  expect_in out '^ *10 docker +aaaaaaaaaaaa +S '
+  expect_in out '^ *30 - +- +S '
+
+  # every field form carries the identity; a JSON document carries none
+  run "$ps" --source "$src" -o json-lines --pid 20
+  expect_status 0
+  expect_in out "\"cgroup\": \"/kubepods/besteffort/pod$pod/$h2\", \"runtime\": \"containerd\", \"container_id\": \"$h2\", \"pod_uid\": \"$pod\", \"reasons\": \[\"cgroup\"\]\}$"
+  "$ps" --source "$src" --json >"$tmp/doc.json" || fail "procinfo-ps --json"
+  grep -q '"cgroup"' "$tmp/doc.json" && fail "--json without --containers grew identity keys"
+  run "$ps" --source "json:$tmp/doc.json" --containers --rule cgroup
+  expect_status 2
+  expect_in err 'continfo'
+  run "$ps" --source "json:$tmp/doc.json" --by-container
+  expect_status 2
+  expect_in err 'container ids'
+  run "$ps" --rule cgroup
+  expect_status 2
+
+  # file: snapshots keep the identity
+  run "$ps" --source "$src" --save "$tmp/c.snap"
+  expect_status 0
+  run "$compare" --strict "$src" "file:$tmp/c.snap"
+  expect_status 0
+  run "$ps" --source "file:$tmp/c.snap" --by-container --json
+  expect_status 0
+  expect_in out '"pids": \[10, 11\]'
   ;;
 
 *)

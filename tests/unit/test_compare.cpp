@@ -37,6 +37,16 @@ std::vector<FieldDiff> mismatches(const procinfo::CompareReport& r) {
   return out;
 }
 
+// Gives p a container identity as a driver or procfs reports it.
+void in_container(Process& p, std::string id) {
+  p.cgroup = "/docker/" + id;
+  p.runtime = procinfo::Runtime::docker;
+  p.container_id = std::move(id);
+  p.pod_uid = "";
+  p.reasons = procinfo::reason_cgroup;
+  *p.flags |= procinfo::flag_container;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(compare_strict)
@@ -123,6 +133,58 @@ BOOST_AUTO_TEST_CASE(optional_fields_only_where_both_have_them) {
     p.start_time_ns.reset();
   }
   BOOST_TEST(procinfo::compare_strict(base(), json_like).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(container_identity_compared_field_by_field) {
+  auto a = base();
+  in_container(proc(a, 50), std::string(64, 'a'));
+  auto b = a;
+  BOOST_TEST(procinfo::compare_strict(a, b).consistent());
+  // The kernel named another container and runtime for the same path.
+  proc(b, 50).container_id = std::string(64, 'b');
+  proc(b, 50).runtime = procinfo::Runtime::podman;
+  *proc(b, 50).reasons |= procinfo::reason_pidns;
+  const auto m = mismatches(procinfo::compare_strict(a, b));
+  BOOST_REQUIRE(m.size() == 3U);
+  BOOST_TEST(m[0].field == "container_id");
+  BOOST_TEST(m[1].field == "reasons");
+  BOOST_TEST(m[1].value_a == "cgroup");
+  BOOST_TEST(m[1].value_b == "cgroup,pidns");
+  BOOST_TEST(m[2].field == "runtime");
+  BOOST_TEST(m[2].value_a == "docker");
+  BOOST_TEST(m[2].value_b == "podman");
+  // A source without identity (the JSON files, an ABI 2.0 driver) is not
+  // held against one with it.
+  auto json_like = base();
+  BOOST_TEST(procinfo::compare_strict(a, json_like).consistent() == false);  // the flags differ
+  for (auto& p : json_like.processes) p.flags.reset();
+  BOOST_TEST(procinfo::compare_strict(a, json_like).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(unavailable_cmdline_is_not_a_mismatch) {
+  auto a = base();  // procfs: the command line and its keyword
+  auto& pa = proc(a, 50);
+  pa.cmdline = "dockerd -H fd://";
+  pa.reasons = procinfo::reason_keyword;
+  *pa.flags |= procinfo::flag_container;
+  auto b = base();  // the driver could not lock the address space
+  auto& pb = proc(b, 50);
+  pb.cmdline = "";
+  pb.reasons = 0;
+  *pb.flags |= procinfo::flag_cmdline_unavailable;
+  auto r = procinfo::compare_strict(a, b);
+  BOOST_TEST(r.consistent());
+  BOOST_REQUIRE(r.diffs.size() == 1U);
+  BOOST_TEST(r.diffs[0].field == "cmdline");
+  BOOST_TEST(!r.diffs[0].mismatch);
+  BOOST_TEST(procinfo::compare_live(a, b, a).consistent());
+  // Everything else is still compared.
+  pb.rss_kb += 1;
+  BOOST_TEST(mismatches(procinfo::compare_strict(a, b)).size() == 1U);
+  // Without the flag, an empty command line is a mismatch.
+  pb.rss_kb -= 1;
+  *pb.flags &= ~static_cast<std::uint32_t>(procinfo::flag_cmdline_unavailable);
+  BOOST_TEST(!procinfo::compare_strict(a, b).consistent());
 }
 
 BOOST_AUTO_TEST_CASE(start_time_at_tick_resolution) {
@@ -263,6 +325,26 @@ BOOST_AUTO_TEST_CASE(empty_cmdline_in_a_read_of_a_busy_process_is_not_checkable)
   proc(before, 100).cmdline = "bash";
   proc(after, 100).cmdline = "bash";
   BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(a_process_moving_between_containers_follows_the_text_rules) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  in_container(proc(before, 50), std::string(64, 'a'));
+  in_container(proc(b, 50), std::string(64, 'b'));
+  in_container(proc(after, 50), std::string(64, 'b'));
+  // moved between the reads of A: B equals the later read
+  auto r = procinfo::compare_live(before, b, after);
+  BOOST_TEST(r.consistent());
+  BOOST_TEST(r.diffs.size() == 2U);  // cgroup and container_id, accepted
+  // B names a container neither read of A saw, the process never moved
+  in_container(proc(after, 50), std::string(64, 'a'));
+  r = procinfo::compare_live(before, b, after);
+  const auto m = mismatches(r);
+  BOOST_REQUIRE(m.size() == 2U);
+  BOOST_TEST(m[0].field == "cgroup");
+  BOOST_TEST(m[1].field == "container_id");
 }
 
 BOOST_AUTO_TEST_CASE(pid_reuse_is_not_a_mismatch) {

@@ -56,6 +56,9 @@ struct FakeDriver {
   std::uint32_t grow = 0;
   bool honour_retry = true;
   bool abi1_driver = false;  // answers only the ABI 1.x numbers (magic 0xB8)
+  // Reports PROCINFO_FEAT_CONTAINER_ID. Records carry identity either way
+  // (a driver without the feature must not have them read).
+  bool identity_feature = true;
   int eintr_opens = 0;
   int eintr_ioctls = 0;
   int walks = 0;
@@ -66,8 +69,18 @@ struct FakeDriver {
 
   std::uint64_t bytes_for(std::uint32_t n) const {
     std::uint64_t strings = 0;
-    for (std::uint32_t i = 0; i < n; ++i) strings += cmdline(i).size();
+    for (std::uint32_t i = 0; i < n; ++i) strings += cmdline(i).size() + cgroup(i).size();
     return static_cast<std::uint64_t>(n) * record_size + strings;
+  }
+  // Process 3 is in a Kubernetes pod's containerd container; the others in
+  // a plain systemd unit.
+  static constexpr std::string_view pod = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+  static std::string container_id() { return std::string(64, 'c'); }
+  static std::string cgroup(std::uint32_t i) {
+    if (i != 3) return "/system.slice/cron.service";
+    return "/kubepods.slice/kubepods-pod1b4e28ba_2fa1_11d2_883f_0016d3cca427.slice/"
+           "cri-containerd-" +
+           container_id() + ".scope/" + std::string(pod);
   }
   static std::string cmdline(std::uint32_t i) {
     if (i == 1) return "";  // a kernel thread
@@ -131,6 +144,24 @@ struct FakeDriver {
       std::memcpy(buf + static_cast<std::size_t>(i) * record_size, raw.data(), record_size);
       std::memcpy(buf + req->strings_offset + strings, cmd.data(), cmd.size());
       strings += static_cast<std::uint32_t>(cmd.size());
+      // The id and the pod uid point into the stored path: strings may be
+      // shared.
+      const std::string path = cgroup(i);
+      rec.cgroup_offset = strings;
+      rec.cgroup_len = static_cast<std::uint32_t>(path.size());
+      if (i == 3) {
+        rec.runtime = PROCINFO_RUNTIME_CONTAINERD;
+        rec.reasons = PROCINFO_REASON_CGROUP | PROCINFO_REASON_PIDNS;
+        rec.flags |= PROCINFO_REC_CONTAINER;
+        rec.container_id_offset = strings + static_cast<std::uint32_t>(path.find(container_id()));
+        rec.container_id_len = 64;
+        rec.pod_uid_offset = strings + static_cast<std::uint32_t>(path.rfind(pod));
+        rec.pod_uid_len = static_cast<std::uint8_t>(pod.size());
+      }
+      std::memcpy(raw.data(), &rec, sizeof(rec));
+      std::memcpy(buf + static_cast<std::size_t>(i) * record_size, raw.data(), record_size);
+      std::memcpy(buf + req->strings_offset + strings, path.data(), path.size());
+      strings += static_cast<std::uint32_t>(path.size());
     }
     req->nr_records = n;
     req->strings_len = strings;
@@ -185,6 +216,7 @@ int fake_ioctl(int fd, unsigned long request, void* arg) {
     v->record_size = driver->record_size;
     v->req_size = PROCINFO_SNAPSHOT_REQ_SIZE_VER0;
     v->features = PROCINFO_FEAT_CONTAINERS_VIEW | PROCINFO_FEAT_RETRY;
+    if (driver->identity_feature) v->features |= PROCINFO_FEAT_CONTAINER_ID;
     v->user_hz = 100;
     v->page_size = 4096;
     return 0;
@@ -241,6 +273,45 @@ BOOST_FIXTURE_TEST_CASE(decodes_records, WithFake) {
   BOOST_TEST(*k.flags == (procinfo::flag_kernel_thread | procinfo::flag_no_mm));
   BOOST_TEST(snap.processes[2].name == "bad\xef\xbf\xbdname)x y123");  // 15 raw bytes, no NUL
   BOOST_TEST(fake.snapshot_calls == 1);  // 256 KiB is enough
+}
+
+BOOST_FIXTURE_TEST_CASE(decodes_container_identity, WithFake) {
+  fake.count = 4;
+  const auto snap = read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  const auto& c = snap.processes[3];
+  BOOST_TEST(*c.cgroup == FakeDriver::cgroup(3));
+  BOOST_TEST((*c.runtime == procinfo::Runtime::containerd));
+  BOOST_TEST(*c.container_id == std::string(64, 'c'));
+  BOOST_TEST(*c.pod_uid == "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  BOOST_TEST(*c.reasons == (procinfo::reason_cgroup | procinfo::reason_pidns));
+  BOOST_TEST(*c.flags == procinfo::flag_container);
+  BOOST_TEST(*procinfo::is_container(c, procinfo::ContainerRule::cgroup));
+  BOOST_TEST(!*procinfo::is_container(c, procinfo::ContainerRule::keywords));
+  const auto& plain = snap.processes[0];
+  BOOST_TEST(*plain.cgroup == "/system.slice/cron.service");
+  BOOST_TEST((*plain.runtime == procinfo::Runtime::none));
+  BOOST_TEST(*plain.container_id == "");
+  BOOST_TEST(*plain.pod_uid == "");
+  BOOST_TEST(*plain.reasons == 0U);
+  BOOST_TEST(!*procinfo::is_container(plain, procinfo::ContainerRule::both));
+}
+
+BOOST_FIXTURE_TEST_CASE(no_identity_without_the_feature_bit, WithFake) {
+  fake.identity_feature = false;  // an ABI 2.0 driver: those bytes were reserved
+  fake.count = 4;
+  const auto snap = read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  for (const auto& p : snap.processes) {
+    BOOST_TEST(!p.cgroup.has_value());
+    BOOST_TEST(!p.runtime.has_value());
+    BOOST_TEST(!p.container_id.has_value());
+    BOOST_TEST(!p.pod_uid.has_value());
+    BOOST_TEST(!p.reasons.has_value());
+  }
+  // Without reasons, only the keyword rule can be told.
+  BOOST_TEST(!procinfo::is_container(snap.processes[3], procinfo::ContainerRule::cgroup));
+  BOOST_TEST(*procinfo::is_container(snap.processes[3], procinfo::ContainerRule::keywords));
 }
 
 BOOST_FIXTURE_TEST_CASE(steps_by_a_larger_record_size, WithFake) {
@@ -350,6 +421,26 @@ BOOST_AUTO_TEST_CASE(record_pointing_outside_the_strings_is_rejected) {
                     procinfo::parse_error);
   rec.cmdline_len = 3;
   BOOST_TEST(procinfo::detail::decode_record(rec, "0123456789abc", "/dev/x").cmdline == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(identity_strings_outside_the_area_or_too_long_are_rejected) {
+  const std::string strings(200, 'f');
+  procinfo_record rec{};
+  rec.pid = 5;
+  rec.cgroup_offset = 190;
+  rec.cgroup_len = 11;  // one byte past the end
+  BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
+                    procinfo::parse_error);
+  rec.cgroup_len = 10;
+  BOOST_TEST(*procinfo::detail::decode_record(rec, strings, "/dev/x", true).cgroup ==
+             std::string(10, 'f'));
+  rec.container_id_len = 65;  // longer than any id the driver keeps
+  BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
+                    procinfo::parse_error);
+  rec.container_id_len = 0;
+  rec.pod_uid_len = 37;
+  BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
+                    procinfo::parse_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,6 +26,17 @@ procinfo::Snapshot sample() {
   s.processes[2].ppid.reset();  // a JSON-like process: optional members absent
   s.processes[2].start_time_ns.reset();
   s.processes[1].flags = procinfo::flag_cmdline_truncated | procinfo::flag_container;
+  // a device-like process in a container; pid 1 outside any; pid 9 none at all
+  s.processes[1].cgroup = "/system.slice/docker-" + std::string(64, 'a') + ".scope";
+  s.processes[1].runtime = procinfo::Runtime::docker;
+  s.processes[1].container_id = std::string(64, 'a');
+  s.processes[1].pod_uid = "";
+  s.processes[1].reasons = procinfo::reason_cgroup | procinfo::reason_keyword;
+  s.processes[0].cgroup = "/init.scope";
+  s.processes[0].runtime = procinfo::Runtime::none;
+  s.processes[0].container_id = "";
+  s.processes[0].pod_uid = "";
+  s.processes[0].reasons = 0;
   s.view = procinfo::View::containers;
   s.taken_at = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   s.read_duration = std::chrono::nanoseconds(1234567);
@@ -77,18 +88,18 @@ BOOST_AUTO_TEST_CASE(save_and_read_through_the_public_api) {
 BOOST_AUTO_TEST_CASE(layout_is_little_endian_and_documented) {
   const std::string bytes = encode_file(sample());
   BOOST_TEST(bytes.substr(0, 8) == "PROCSNAP");
-  BOOST_TEST(bytes[8] == 1);  // format version 1, little-endian
+  BOOST_TEST(bytes[8] == 2);  // format version 2, little-endian
   BOOST_TEST(bytes[9] == 0);
   BOOST_TEST(static_cast<unsigned char>(bytes[12]) == 88U);   // header size
-  BOOST_TEST(static_cast<unsigned char>(bytes[16]) == 104U);  // record size
+  BOOST_TEST(static_cast<unsigned char>(bytes[16]) == 136U);  // record size
   BOOST_TEST(bytes[20] == 3);                                 // records
   BOOST_TEST(bytes[88] == 1);                                 // first pid
 }
 
 BOOST_AUTO_TEST_CASE(unknown_version_is_refused) {
   std::string bytes = encode_file(sample());
-  bytes[8] = 2;
-  BOOST_TEST(failure_offset(bytes, "format version 2") == 8U);
+  bytes[8] = 3;
+  BOOST_TEST(failure_offset(bytes, "format version 3") == 8U);
 }
 
 BOOST_AUTO_TEST_CASE(not_a_snapshot) {
@@ -113,12 +124,16 @@ BOOST_AUTO_TEST_CASE(corrupt_fields_are_errors) {
   constexpr std::size_t h = 88;  // header size
   BOOST_TEST(corrupt(75, 1, "reserved") == 75U);
   BOOST_TEST(corrupt(72, 5, "view") == 72U);
-  BOOST_TEST(corrupt(h + 104, 0, "ascending pid") == h + 104);   // pid 7 -> 0
-  BOOST_TEST(corrupt(h + 6, 1, "presence") == h + 4);            // unknown present bit
+  constexpr std::size_t r = 136;                                 // record size
+  BOOST_TEST(corrupt(h + r, 0, "ascending pid") == h + r);       // pid 7 -> 0
+  BOOST_TEST(corrupt(h + 6, 0x20, "presence") == h + 4);         // unknown present bit
   BOOST_TEST(corrupt(h + 82, 0x7f, "string area") == h + 80);    // name offset far out
   BOOST_TEST(corrupt(h + 100, 1, "reserved") == h + 100);
+  BOOST_TEST(corrupt(h + r + 107, 0x7f, "string area") == h + r + 104);  // cgroup offset
+  BOOST_TEST(corrupt(h + r + 129, 8, "reason") == h + r + 129);          // unknown reason bit
+  BOOST_TEST(corrupt(h + 133, 1, "reserved") == h + 133);
   // A name byte turned into invalid UTF-8.
-  const std::size_t strings = h + 3 * 104;
+  const std::size_t strings = h + 3 * r;
   std::string bytes = good;
   const auto at = bytes.find("init", strings);
   bytes[at] = '\xff';
@@ -131,9 +146,9 @@ BOOST_AUTO_TEST_CASE(larger_header_and_records_are_accepted) {
   const std::string v1 = encode_file(s);
   std::string bytes = v1.substr(0, 88) + std::string(8, '\0');
   bytes[12] = 96;
-  bytes[16] = 112;
-  for (std::size_t i = 0; i < 3; ++i) bytes += v1.substr(88 + i * 104, 104) + std::string(8, '\0');
-  bytes += v1.substr(88 + 3 * 104);
+  bytes[16] = static_cast<char>(144);
+  for (std::size_t i = 0; i < 3; ++i) bytes += v1.substr(88 + i * 136, 136) + std::string(8, '\0');
+  bytes += v1.substr(88 + 3 * 136);
   BOOST_TEST(decode_file(bytes, "snap.bin").processes == s.processes);
   // A writer before taken_at_boot_ns (header of 80 bytes) is read too.
   std::string old = v1.substr(0, 80) + v1.substr(88);
@@ -141,6 +156,35 @@ BOOST_AUTO_TEST_CASE(larger_header_and_records_are_accepted) {
   const auto back = decode_file(old, "snap.bin");
   BOOST_TEST(back.processes == s.processes);
   BOOST_TEST(!back.taken_at_boot.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(version_1_files_are_still_read_without_identity) {
+  // Version 1 as its writer laid it out: records of 104 bytes, presence bits
+  // 0-7, no identity. Built from a version 2 encoding of a snapshot without
+  // identity, whose first 104 bytes per record are the version 1 layout.
+  auto s = sample();
+  for (auto& p : s.processes) {
+    p.cgroup.reset();
+    p.runtime.reset();
+    p.container_id.reset();
+    p.pod_uid.reset();
+    p.reasons.reset();
+  }
+  const std::string v2 = encode_file(s);
+  std::string v1 = v2.substr(0, 88);
+  v1[8] = 1;
+  v1[16] = 104;
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(v2.substr(88 + i * 136 + 104, 32) == std::string(32, '\0'));
+    v1 += v2.substr(88 + i * 136, 104);
+  }
+  v1 += v2.substr(88 + 3 * 136);
+  const auto back = decode_file(v1, "old.snap");
+  BOOST_TEST(back.processes == s.processes);
+  BOOST_TEST(!back.processes[1].cgroup.has_value());
+  // A version 1 file cannot claim identity presence bits.
+  v1[88 + 5] = 1;
+  BOOST_TEST(failure_offset(v1, "presence") == 88U + 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

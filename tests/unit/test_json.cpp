@@ -72,6 +72,36 @@ BOOST_AUTO_TEST_CASE(to_json_is_the_driver_layout_byte_for_byte) {
   BOOST_TEST(procinfo::to_json(snap) == sample);
 }
 
+BOOST_AUTO_TEST_CASE(json_carries_no_identity_and_to_json_adds_it_after_the_contract_keys) {
+  auto snap = parse_json(sample, "doc.json", View::all);
+  for (const auto& p : snap.processes) {
+    BOOST_TEST(!p.cgroup.has_value());
+    BOOST_TEST(!p.reasons.has_value());
+  }
+  auto& p = snap.processes[0];
+  p.cgroup = "/system.slice/docker-x.scope";
+  p.runtime = procinfo::Runtime::docker;
+  p.container_id = "x";
+  p.pod_uid = "";
+  p.reasons = procinfo::reason_keyword | procinfo::reason_pidns;
+  const std::string doc = procinfo::to_json(snap, true);
+  BOOST_TEST(doc.find("\"proc_jiffies\": 703, \"state\": \"S\", \"cgroup\": "
+                      "\"/system.slice/docker-x.scope\", \"runtime\": \"docker\", "
+                      "\"container_id\": \"x\", \"pod_uid\": null, \"reasons\": [\"keyword\", "
+                      "\"pidns\"] },\n") != std::string::npos,
+             doc);
+  BOOST_TEST(doc.find("\"proc_jiffies\": 7, \"state\": \"S\", \"cgroup\": null, \"runtime\": "
+                      "null, \"container_id\": null, \"pod_uid\": null, \"reasons\": null }\n") !=
+                 std::string::npos,
+             doc);
+  // The extra keys are unknown to the reader: the contract's fields come back.
+  const auto back = parse_json(doc, "doc.json", View::all);
+  BOOST_REQUIRE(back.processes.size() == 2U);
+  BOOST_TEST(back.processes[0].name == "systemd");
+  BOOST_TEST(!back.processes[0].cgroup.has_value());
+  BOOST_TEST(procinfo::to_json(snap, false) == sample);
+}
+
 BOOST_AUTO_TEST_CASE(empty_list_and_containers_key) {
   const std::string doc =
       "{\n  \"mem_total_kb\": 10,\n  \"mem_free_kb\": 4,\n  \"mem_used_kb\": 6,\n"

@@ -35,7 +35,12 @@ struct Proc {
   std::string cmdline = "";
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
+  std::string cgroup = "0::/\n";  // the whole cgroup file
+  std::string pid_ns = "";        // ns/pid link target; "": no link
+  std::string nspid = "";         // NSpid line of status; "": none
 };
+
+constexpr std::string_view reader_ns = "pid:[4026531836]";
 
 struct Fixture {
   procinfo::test::TempDir dir;
@@ -44,6 +49,8 @@ struct Fixture {
     write_file(dir.path() / "meminfo",
                "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nMemAvailable:    2000000 kB\n");
     write_file(dir.path() / "self" / "stat", "not a pid");
+    std::filesystem::create_directories(dir.path() / "self" / "ns");
+    std::filesystem::create_symlink(reader_ns, dir.path() / "self" / "ns" / "pid");
     write_file(dir.path() / "sys" / "x", "");
   }
 
@@ -60,7 +67,13 @@ struct Fixture {
                fmt::format("Name:\t{}\nUmask:\t0022\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\n"
                            "Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n",
                            p.comm, p.state, p.pid, p.pid, p.ppid, p.uid, p.uid + 1, p.uid, p.uid,
-                           p.gid, p.gid + 1, p.gid, p.gid));
+                           p.gid, p.gid + 1, p.gid, p.gid) +
+                   (p.nspid.empty() ? "" : "NSpid:\t" + p.nspid + "\n"));
+    write_file(d / "cgroup", p.cgroup);
+    if (!p.pid_ns.empty()) {
+      std::filesystem::create_directories(d / "ns");
+      std::filesystem::create_symlink(p.pid_ns, d / "ns" / "pid");
+    }
   }
 
   procinfo::Snapshot read(procinfo::View view = procinfo::View::all) {
@@ -184,6 +197,122 @@ BOOST_FIXTURE_TEST_CASE(containers_view, Fixture) {
   BOOST_TEST(snap.processes[1].pid == 12U);
   BOOST_TEST(*snap.processes[1].flags == procinfo::flag_container);
   BOOST_TEST((snap.view == procinfo::View::containers));
+}
+
+BOOST_FIXTURE_TEST_CASE(container_identity_from_the_cgroup_file, Fixture) {
+  const std::string hex(64, 'a');
+  // v1 lines before the v2 one, as on a hybrid system
+  add({.pid = 20,
+       .comm = "nginx",
+       .size_pages = 1,
+       .cmdline = "nginx\0"s,
+       .cgroup = "12:cpu,cpuacct:/docker/" + hex + "\n0::/system.slice/docker-" + hex + ".scope\n",
+       .pid_ns = std::string(reader_ns)});
+  add({.pid = 21,
+       .comm = "app",
+       .size_pages = 1,
+       .cmdline = "app\0"s,
+       .cgroup = "0::/kubepods/besteffort/pod1b4e28ba-2fa1-11d2-883f-0016d3cca427/" +
+                 std::string(64, 'b') + "\n"});
+  add({.pid = 22,
+       .comm = "bash",
+       .size_pages = 1,
+       .cmdline = "bash\0"s,
+       .cgroup = "0::/user.slice/user-1000.slice/session-2.scope\n"});
+  add({.pid = 23,
+       .comm = "web",
+       .size_pages = 1,
+       .cmdline = "web\0"s,
+       .cgroup = "0::/lxc.payload.web1\n"});
+  const auto snap = read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  const auto& docker = snap.processes[0];
+  BOOST_TEST(*docker.cgroup == "/system.slice/docker-" + hex + ".scope");
+  BOOST_TEST((*docker.runtime == procinfo::Runtime::docker));
+  BOOST_TEST(*docker.container_id == hex);
+  BOOST_TEST(*docker.pod_uid == "");
+  BOOST_TEST(*docker.reasons == procinfo::reason_cgroup);
+  BOOST_TEST(*docker.flags == procinfo::flag_container);
+  const auto& kube = snap.processes[1];
+  BOOST_TEST((*kube.runtime == procinfo::Runtime::containerd));
+  BOOST_TEST(*kube.container_id == std::string(64, 'b'));
+  BOOST_TEST(*kube.pod_uid == "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  const auto& plain = snap.processes[2];
+  BOOST_TEST(*plain.cgroup == "/user.slice/user-1000.slice/session-2.scope");
+  BOOST_TEST((*plain.runtime == procinfo::Runtime::none));
+  BOOST_TEST(*plain.container_id == "");
+  BOOST_TEST(*plain.reasons == 0U);
+  BOOST_TEST(*plain.flags == 0U);
+  BOOST_TEST((*snap.processes[3].runtime == procinfo::Runtime::lxc));
+  BOOST_TEST(*snap.processes[3].container_id == "web1");
+  // The containers view is the union of the reasons: the plain shell is out.
+  const auto view = read(procinfo::View::containers);
+  BOOST_TEST(view.processes.size() == 3U);
+  BOOST_TEST(!view.find(22));
+}
+
+BOOST_FIXTURE_TEST_CASE(pid_namespace_and_keyword_reasons, Fixture) {
+  // ns/pid differs from the reader's
+  add({.pid = 30,
+       .comm = "sleep",
+       .size_pages = 1,
+       .cmdline = "sleep\0"s,
+       .pid_ns = "pid:[4026532999]"});
+  // ns/pid not readable (another user's): NSpid has a second level
+  add({.pid = 31, .comm = "sleep", .size_pages = 1, .cmdline = "sleep\0"s, .nspid = "31\t1"});
+  // same namespace, a keyword in the command line, in a docker container
+  add({.pid = 32,
+       .comm = "runc",
+       .size_pages = 1,
+       .cmdline = "runc\0init\0"s,
+       .cgroup = "0::/docker/" + std::string(64, 'd') + "\n",
+       .pid_ns = std::string(reader_ns),
+       .nspid = "32"});
+  // a keyword in a kernel thread's name is no command line
+  add({.pid = 33, .comm = "docker_wq", .flags = 0x208040});
+  const auto snap = read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  BOOST_TEST(*snap.processes[0].reasons == procinfo::reason_pidns);
+  BOOST_TEST(*snap.processes[0].flags == procinfo::flag_container);
+  BOOST_TEST(*snap.processes[1].reasons == procinfo::reason_pidns);
+  BOOST_TEST(*snap.processes[2].reasons == (procinfo::reason_keyword | procinfo::reason_cgroup));
+  BOOST_TEST(*snap.processes[3].reasons == 0U);
+  const auto names = procinfo::reason_names(*snap.processes[2].reasons);
+  BOOST_TEST((names == std::vector<std::string_view>{"keyword", "cgroup"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(long_cgroup_paths_are_cut_like_the_driver, Fixture) {
+  // 1 + 600 + 1 + 600 bytes before the container's scope: past 1024 bytes
+  const std::string first = "/" + std::string(600, 'x');
+  const std::string path =
+      first + "/" + std::string(600, 'y') + "/docker-" + std::string(64, 'e') + ".scope";
+  add({.pid = 40,
+       .comm = "deep",
+       .size_pages = 1,
+       .cmdline = "deep\0"s,
+       .cgroup = "0::" + path + "\n"});
+  // a removed cgroup (a zombie's) is marked by /proc, not by the driver
+  add({.pid = 41,
+       .comm = "gone",
+       .state = 'Z',
+       .cgroup = "0::/system.slice/crio-" + std::string(64, 'f') + ".scope (deleted)\n"});
+  // no v2 line at all: no identity from the path
+  add({.pid = 42,
+       .comm = "v1",
+       .size_pages = 1,
+       .cmdline = "v1\0"s,
+       .cgroup = "3:memory:/docker/" + std::string(64, 'a') + "\n"});
+  const auto snap = read();
+  BOOST_REQUIRE(snap.processes.size() == 3U);
+  const auto& deep = snap.processes[0];
+  BOOST_TEST(*deep.cgroup == first);
+  BOOST_TEST(*deep.flags == procinfo::flag_cgroup_cut);
+  BOOST_TEST((*deep.runtime == procinfo::Runtime::none));
+  BOOST_TEST(*snap.processes[1].cgroup == "/system.slice/crio-" + std::string(64, 'f') + ".scope");
+  BOOST_TEST((*snap.processes[1].runtime == procinfo::Runtime::crio));
+  BOOST_TEST(!snap.processes[2].cgroup.has_value());
+  BOOST_TEST(!snap.processes[2].runtime.has_value());
+  BOOST_TEST(*snap.processes[2].reasons == 0U);
 }
 
 BOOST_FIXTURE_TEST_CASE(malformed_stat_is_a_parse_error, Fixture) {

@@ -160,6 +160,34 @@ inline std::string command_cell(const procinfo::Process& p) {
   return out;
 }
 
+// A container id as `docker ps` shows it: the first 12 of its 64 hex
+// digits. LXC and nspawn names are shown whole: cut, a name names nothing.
+inline std::string short_id(std::string_view id) {
+  constexpr std::size_t hex_id = 64;
+  constexpr std::size_t shown = 12;
+  if (id.size() == hex_id && id.find_first_not_of("0123456789abcdef") == std::string_view::npos)
+    return std::string(id.substr(0, shown));
+  return std::string(id);
+}
+
+// The runtime's name; "-" where the source does not say or the process is
+// in no container's cgroup.
+inline std::string runtime_cell(const procinfo::Process& p) {
+  const std::string_view name = p.runtime ? procinfo::to_string(*p.runtime) : std::string_view();
+  return name.empty() ? "-" : std::string(name);
+}
+
+template <typename S>
+std::string text_or_dash(const std::optional<S>& s) {
+  return s && !s->empty() ? tools::printable(*s) : std::string("-");
+}
+
+inline std::string reasons_cell(const procinfo::Process& p) {
+  if (!p.reasons) return "-";
+  const auto names = procinfo::reason_names(*p.reasons);
+  return names.empty() ? "-" : fmt::format("{}", fmt::join(names, ","));
+}
+
 inline const std::vector<Column>& columns() {
   using P = procinfo::Process;
   static const std::vector<Column> list = {
@@ -217,6 +245,26 @@ inline const std::vector<Column>& columns() {
          const auto it = c.cpu_pct.find(p.pid);
          return it == c.cpu_pct.end() ? SortValue() : SortValue(it->second);
        }},
+      {"runtime", {}, "RUNTIME", false, "container runtime whose cgroup naming the process is in",
+       [](const P& p, Context&) { return runtime_cell(p); },
+       [](const P& p, Context&) { return sort_opt(p.runtime); }},
+      {"container", {"cid"}, "CONTAINER", false,
+       "container id, 12 hex digits as docker ps (LXC, nspawn: the name)",
+       [](const P& p, Context&) {
+         return p.container_id && !p.container_id->empty()
+                    ? tools::printable(short_id(*p.container_id))
+                    : std::string("-");
+       },
+       [](const P& p, Context&) { return p.container_id ? SortValue(*p.container_id) : SortValue(); }},
+      {"pod", {"pod_uid"}, "POD", false, "Kubernetes pod uid",
+       [](const P& p, Context&) { return text_or_dash(p.pod_uid); },
+       [](const P& p, Context&) { return p.pod_uid ? SortValue(*p.pod_uid) : SortValue(); }},
+      {"cgroup", {}, "CGROUP", false, "cgroup v2 path",
+       [](const P& p, Context&) { return text_or_dash(p.cgroup); },
+       [](const P& p, Context&) { return p.cgroup ? SortValue(*p.cgroup) : SortValue(); }},
+      {"reasons", {}, "REASONS", false, "why it is a container process: keyword, cgroup, pidns",
+       [](const P& p, Context&) { return reasons_cell(p); },
+       [](const P& p, Context&) { return sort_opt(p.reasons); }},
       {"name", {"comm", "ucomm"}, "NAME", false, "process name (comm)",
        [](const P& p, Context&) { return tools::printable(p.name); },
        [](const P& p, Context&) { return SortValue(p.name); }},
@@ -246,12 +294,14 @@ inline std::string column_keys() {
 
 // ---- every model field, for json-lines and csv ------------------------------
 
-// One field of the machine-readable forms: a number, a string, or absent.
+// One field of the machine-readable forms: a number, a string, a list of
+// strings, or absent.
 struct Value {
-  enum class Kind { absent, number, decimal, text, boolean } kind = Kind::absent;
+  enum class Kind { absent, number, decimal, text, boolean, list } kind = Kind::absent;
   std::uint64_t number = 0;
   std::string text;  // text; decimal: the number's digits ("0.36")
   bool boolean = false;
+  std::vector<std::string_view> list;
 };
 
 template <typename T>
@@ -276,6 +326,17 @@ inline Value decimal(double d, int places) {
   out.text = fmt::format("{:.{}f}", d, places);
   return out;
 }
+inline Value text_or_absent(const std::optional<std::string>& s) {
+  return s && !s->empty() ? text(*s) : Value();
+}
+inline Value reasons_value(const procinfo::Process& p) {
+  Value out;
+  if (p.reasons) {
+    out.kind = Value::Kind::list;
+    out.list = procinfo::reason_names(*p.reasons);
+  }
+  return out;
+}
 inline Value flag(bool b) {
   Value out;
   out.kind = Value::Kind::boolean;
@@ -290,7 +351,8 @@ inline const std::vector<std::string_view>& record_fields() {
       "nr_threads", "state",        "name",         "cmdline",       "cmdline_truncated",
       "vsz_kb",     "rss_kb",       "mem_pct",      "cpu_ticks",     "utime_ns",
       "stime_ns",   "start_time_ns", "elapsed_ns",  "cpu_pct",       "flags",
-      "kernel_thread", "container"};
+      "kernel_thread", "container",  "cgroup",       "runtime",       "container_id",
+      "pod_uid",    "reasons"};
   return names;
 }
 
@@ -321,7 +383,12 @@ inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
           cpu == c.cpu_pct.end() ? Value() : decimal(cpu->second, 2),
           num(p.flags),
           p.flags ? flag((*p.flags & procinfo::flag_kernel_thread) != 0) : Value(),
-          flag(procinfo::is_container(p))};
+          flag(procinfo::is_container(p)),
+          p.cgroup ? text(*p.cgroup) : Value(),
+          runtime_cell(p) == "-" ? Value() : text(runtime_cell(p)),
+          text_or_absent(p.container_id),
+          text_or_absent(p.pod_uid),
+          reasons_value(p)};
 }
 
 }  // namespace ps

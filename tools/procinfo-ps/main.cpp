@@ -21,6 +21,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -50,6 +51,9 @@ enum class Format { table, json_lines, csv };
 struct Options {
   std::optional<procinfo::SourceSpec> source;  // nullopt: device, falling back to procfs
   bool containers = false;
+  bool by_container = false;
+  procinfo::ContainerRule rule = procinfo::ContainerRule::both;
+  bool rule_given = false;
   std::vector<std::pair<const ps::Column*, bool>> sort;  // column, descending
   std::vector<std::uint32_t> pids;
   std::vector<std::uint32_t> uids;
@@ -82,6 +86,8 @@ struct Args {
   std::string save;
   std::string width;
   std::string interval;
+  std::string rule;
+  bool by_container = false;
 };
 
 std::uint32_t parse_user(const std::string& text) {
@@ -102,6 +108,32 @@ Options finish(const Args& args, bool json, bool containers, bool no_header, boo
   Options o;
   o.json = json;
   o.containers = containers;
+  o.by_container = args.by_container;
+  if (!args.rule.empty()) {
+    try {
+      o.rule = procinfo::parse_container_rule(args.rule);
+    } catch (const std::invalid_argument& e) {
+      throw tools::usage_error(fmt::format("--rule: {}", e.what()));
+    }
+    o.rule_given = true;
+    if (!o.containers && !o.by_container)
+      throw tools::usage_error(
+          "--rule picks which processes count as container processes: use it with --containers "
+          "or --by-container");
+  }
+  if (o.by_container) {
+    const auto refuse = [](bool given, std::string_view option) {
+      if (given)
+        throw tools::usage_error(fmt::format(
+            "--by-container prints one row per container with columns of its own; {} does not "
+            "apply to it",
+            option));
+    };
+    refuse(!args.format.empty(), "-o/--format");
+    refuse(!args.sort.empty(), "--sort");
+    refuse(forest, "--forest");
+    refuse(!args.interval.empty(), "--interval");
+  }
   o.header = !no_header;
   o.forest = forest;
   o.human = human;
@@ -159,6 +191,10 @@ Options finish(const Args& args, bool json, bool containers, bool no_header, boo
           "--format: unknown column '{}'; use {} (or json-lines, csv)", item, ps::column_keys()));
     o.columns.push_back(c);
   }
+  if (o.columns.empty() && o.containers)
+    for (const auto key :
+         {"pid", "runtime", "container", "state", "mem", "vsz", "rss", "time", "name", "cmd"})
+      o.columns.push_back(ps::find_column(key));
   if (o.columns.empty())
     for (const auto key : {"pid", "state", "mem", "vsz", "rss", "time", "name", "cmd"})
       o.columns.push_back(ps::find_column(key));
@@ -251,6 +287,147 @@ void check_source_has(const procinfo::Snapshot& s, const Options& o) {
   };
   if (!o.uids.empty()) need(p.uid.has_value(), "--user", "user ids");
   if (o.forest) need(p.ppid.has_value(), "--forest", "parent pids");
+}
+
+std::optional<std::size_t> output_width(const Options& o);
+
+// Keeps the processes the container rule selects. The device and procfs
+// report why each process is a container process, so any rule can be
+// applied here; the JSON files carry no reasons and list by continfo's own
+// rule= parameter.
+void apply_rule(procinfo::Snapshot& s, const Options& o) {
+  if (procinfo::SourceSpec::parse(s.source).kind == procinfo::SourceSpec::Kind::json) {
+    if (o.rule_given)
+      throw tools::usage_error(fmt::format(
+          "--rule: the source {} lists container processes by continfo's own rule (see "
+          "/sys/module/continfo/parameters/rule); use --source device or procfs to choose one",
+          s.source));
+    return;
+  }
+  bool unknown = false;
+  std::erase_if(s.processes, [&](const procinfo::Process& p) {
+    const auto in = procinfo::is_container(p, o.rule);
+    unknown |= !in.has_value();
+    return !in.value_or(false);
+  });
+  if (unknown)
+    throw tools::usage_error(fmt::format(
+        "--rule {} needs the container identity, which the source {} does not report (a driver "
+        "before ABI 2.1, or saved JSON data); use --source procfs",
+        procinfo::to_string(o.rule), s.source));
+}
+
+// ---- containers --------------------------------------------------------------
+
+// The processes of one container.
+struct Container {
+  procinfo::Runtime runtime = procinfo::Runtime::none;
+  std::string id;
+  std::string pod_uid;
+  std::vector<const procinfo::Process*> processes;  // by ascending pid
+  std::uint64_t cpu_ticks = 0;
+  std::uint64_t rss_kb = 0;
+};
+
+// One entry per (runtime, container id) among the processes, ordered by
+// runtime, then id. Processes in no container's cgroup are in none.
+std::vector<Container> group_by_container(const procinfo::Snapshot& s) {
+  std::map<std::pair<std::uint8_t, std::string>, Container> by_id;
+  for (const procinfo::Process& p : s.processes) {
+    if (!p.container_id || p.container_id->empty()) continue;
+    const auto runtime = p.runtime.value_or(procinfo::Runtime::none);
+    Container& c = by_id[{static_cast<std::uint8_t>(runtime), *p.container_id}];
+    c.runtime = runtime;
+    c.id = *p.container_id;
+    if (c.pod_uid.empty() && p.pod_uid) c.pod_uid = *p.pod_uid;
+    c.processes.push_back(&p);
+    c.cpu_ticks += p.cpu_ticks;
+    c.rss_kb += p.rss_kb;
+  }
+  std::vector<Container> out;
+  out.reserve(by_id.size());
+  for (auto& [key, c] : by_id) out.push_back(std::move(c));
+  return out;
+}
+
+std::string containers_json(const std::vector<Container>& list) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Container& c = list[i];
+    out += i ? ",\n  {" : "\n  {";
+    out += "\"runtime\": ";
+    const std::string_view runtime = procinfo::to_string(c.runtime);
+    if (runtime.empty())
+      out += "null";
+    else
+      procinfo::append_json_string(out, runtime);
+    out += ", \"container_id\": ";
+    procinfo::append_json_string(out, procinfo::sanitize_utf8(c.id));
+    out += ", \"pod_uid\": ";
+    if (c.pod_uid.empty())
+      out += "null";
+    else
+      procinfo::append_json_string(out, procinfo::sanitize_utf8(c.pod_uid));
+    out += ", \"pids\": [";
+    for (std::size_t k = 0; k < c.processes.size(); ++k)
+      out += fmt::format("{}{}", k ? ", " : "", c.processes[k]->pid);
+    out += fmt::format("], \"cpu_ticks\": {}, \"rss_kb\": {}}}", c.cpu_ticks, c.rss_kb);
+  }
+  out += list.empty() ? "]\n" : "\n]\n";
+  return out;
+}
+
+std::string containers_table(const std::vector<Container>& list, const Options& o, long hz) {
+  struct Col {
+    std::string_view header;
+    bool right;
+  };
+  static constexpr Col cols[] = {{"RUNTIME", false}, {"CONTAINER", false}, {"POD", false},
+                                 {"PROCS", true},    {"TIME", true},       {"RSS", true},
+                                 {"NAME", false}};
+  constexpr std::size_t n = std::size(cols);
+  std::vector<std::array<std::string, n>> cells;
+  for (const Container& c : list) {
+    const std::string_view runtime = procinfo::to_string(c.runtime);
+    cells.push_back({runtime.empty() ? std::string("-") : std::string(runtime),
+                     tools::printable(ps::short_id(c.id)),
+                     c.pod_uid.empty() ? std::string("-") : tools::printable(c.pod_uid),
+                     fmt::format("{}", c.processes.size()),
+                     ps::format_duration(c.cpu_ticks / static_cast<std::uint64_t>(hz)),
+                     ps::format_kb(c.rss_kb, o.human),
+                     tools::printable(c.processes.front()->name)});
+  }
+  std::array<std::size_t, n> widths{};
+  for (std::size_t k = 0; k < n; ++k) {
+    widths[k] = o.header ? cols[k].header.size() : 0;
+    for (const auto& line : cells) widths[k] = std::max(widths[k], tools::display_width(line[k]));
+  }
+  const auto width = output_width(o);
+  std::string out;
+  const auto emit = [&](const auto& line) {
+    std::string text;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::string_view cell = line[k];
+      const std::string pad(widths[k] - tools::display_width(cell), ' ');
+      if (cols[k].right) text += pad;
+      text += cell;
+      if (k + 1 < n) {
+        if (!cols[k].right) text += pad;
+        text += ' ';
+      }
+    }
+    const std::string_view fitted =
+        width ? tools::cut_to_width(text, *width) : std::string_view{text};
+    out += fitted.substr(0, fitted.find_last_not_of(' ') + 1);
+    out += '\n';
+  };
+  if (o.header) {
+    std::array<std::string, n> head;
+    for (std::size_t k = 0; k < n; ++k) head[k] = cols[k].header;
+    emit(head);
+  }
+  for (const auto& line : cells) emit(line);
+  return out;
 }
 
 // ---- %CPU --------------------------------------------------------------------
@@ -429,6 +606,14 @@ std::string json_lines(const Rows& rows, ps::Context& ctx) {
         case ps::Value::Kind::text:
           procinfo::append_json_string(out, procinfo::sanitize_utf8(v.text));
           break;
+        case ps::Value::Kind::list:
+          out += '[';
+          for (std::size_t k = 0; k < v.list.size(); ++k) {
+            if (k) out += ", ";
+            procinfo::append_json_string(out, v.list[k]);
+          }
+          out += ']';
+          break;
       }
     }
     out += "}\n";
@@ -465,6 +650,10 @@ std::string csv(const Rows& rows, ps::Context& ctx, bool header) {
         case ps::Value::Kind::decimal: out += v.text; break;
         case ps::Value::Kind::boolean: out += v.boolean ? "true" : "false"; break;
         case ps::Value::Kind::text: csv_field(out, procinfo::sanitize_utf8(v.text)); break;
+        // one field: the names joined by '+' need no quoting
+        case ps::Value::Kind::list:
+          out += fmt::format("{}", fmt::join(v.list, "+"));
+          break;
       }
     }
     out += "\r\n";
@@ -482,7 +671,14 @@ void add_options(CLI::App& app, Args& a, bool& json, bool& containers, bool& no_
                  "where to read the processes from: json[:PATH], device[:PATH], procfs[:ROOT] or "
                  "file:PATH (default: device, else procfs)")
       ->type_name("SRC");
-  app.add_flag("--containers", containers, "list container processes only");
+  app.add_flag("--containers", containers, "list container processes only (see --rule)");
+  app.add_option("--rule", a.rule,
+                 "which processes are container processes: keywords (command line), cgroup "
+                 "(a runtime's cgroup or a pid namespace) or both (default)")
+      ->type_name("RULE");
+  app.add_flag("--by-container", a.by_container,
+               "one row per container: runtime, id, pod, process count, CPU time, RSS, first "
+               "process's name");
   app.add_option("-p,--pid", a.pids, "list only these pids")->type_name("PID[,PID...]")->multi_option_policy(all);
   app.add_option("-u,--user", a.users, "list only processes of these users (names or uids)")
       ->type_name("USER[,USER...]")
@@ -553,7 +749,8 @@ int run(int argc, char** argv) {
     return exit_error;
   }
 
-  const procinfo::View view = o.containers ? procinfo::View::containers : procinfo::View::all;
+  const procinfo::View view =
+      o.containers || o.by_container ? procinfo::View::containers : procinfo::View::all;
   long hz = sysconf(_SC_CLK_TCK);
   if (hz <= 0) hz = 100;
 
@@ -570,12 +767,39 @@ int run(int argc, char** argv) {
   procinfo::Snapshot snapshot = read(o, view, o.interval.has_value());
   try {
     check_source_has(snapshot, o);
+    if (view == procinfo::View::containers) {
+      apply_rule(snapshot, o);
+      if (before) apply_rule(*before, o);
+    }
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "{}: {}\n", tool, e.what());
     return exit_error;
   }
   std::erase_if(snapshot.processes, [&o](const procinfo::Process& p) { return !selected(p, o); });
   const int status = snapshot.processes.empty() ? exit_no_match : exit_ok;
+
+  if (o.by_container) {
+    if (o.save) {
+      if (*o.save == "-") {
+        tools::write_stdout(procinfo::encode_snapshot(snapshot), "snapshot");
+        return status;
+      }
+      procinfo::save_snapshot(snapshot, *o.save);
+    }
+    const auto list = group_by_container(snapshot);
+    if (list.empty() && !snapshot.processes.empty() && !snapshot.processes.front().container_id) {
+      fmt::print(stderr,
+                 "{}: --by-container needs container ids, which the source {} does not report "
+                 "(a driver before ABI 2.1, or JSON data); use --source device or procfs\n",
+                 tool, snapshot.source);
+      return exit_error;
+    }
+    if (o.json)
+      tools::write_stdout(containers_json(list), "JSON document");
+    else
+      tools::write_stdout(containers_table(list, o, hz), "table");
+    return list.empty() ? exit_no_match : exit_ok;
+  }
 
   if (o.save) {
     if (*o.save == "-")
@@ -584,7 +808,7 @@ int run(int argc, char** argv) {
       procinfo::save_snapshot(snapshot, *o.save);
   }
   if (o.json) {
-    tools::write_stdout(procinfo::to_json(snapshot), "JSON document");
+    tools::write_stdout(procinfo::to_json(snapshot, o.containers), "JSON document");
     return status;
   }
   if (o.save && o.format == Format::table) return status;

@@ -29,7 +29,60 @@ enum ProcessFlag : std::uint32_t {
   flag_container = 1U << 1,
   flag_cmdline_truncated = 1U << 2,
   flag_no_mm = 1U << 3,
+  // The driver could not read the command line (its address space stayed
+  // locked too long): cmdline is empty, every other field is valid.
+  flag_cmdline_unavailable = 1U << 4,
+  // The cgroup path was longer than cgroup_max: cut back to its last '/'.
+  flag_cgroup_cut = 1U << 5,
+  // The container name was longer than container_id_max: cut.
+  flag_container_id_cut = 1U << 6,
 };
+
+// Why a process is a container process: bits of Process::reasons, the same
+// values as PROCINFO_REASON_* in the uapi header.
+enum ContainerReason : std::uint32_t {
+  reason_keyword = 1U << 0,  // its command line contains docker, container, runc or busybox
+  reason_cgroup = 1U << 1,   // its cgroup path follows a container runtime's naming
+  reason_pidns = 1U << 2,    // it lives in a pid namespace below the reader's
+};
+
+// Whose naming a cgroup path follows; the values of PROCINFO_RUNTIME_*.
+// A newer driver may report values this enum does not name.
+enum class Runtime : std::uint8_t {
+  none = 0,
+  docker = 1,
+  containerd = 2,
+  crio = 3,
+  podman = 4,
+  lxc = 5,
+  nspawn = 6,
+};
+
+// "docker", "containerd", "crio", "podman", "lxc", "nspawn"; "" for none,
+// "unknown" for a value this library does not name.
+PROCINFO_API std::string_view to_string(Runtime runtime) noexcept;
+
+// The names of the ContainerReason bits set in reasons, in bit order:
+// "keyword", "cgroup", "pidns".
+PROCINFO_API std::vector<std::string_view> reason_names(std::uint32_t reasons);
+
+// Which container rule selects processes, as continfo's rule= parameter.
+enum class ContainerRule : std::uint8_t {
+  keywords,  // reason_keyword
+  cgroup,    // reason_cgroup or reason_pidns
+  both,      // any reason
+};
+
+PROCINFO_API std::string_view to_string(ContainerRule rule) noexcept;
+// Parses "keywords", "cgroup" or "both"; throws std::invalid_argument otherwise.
+PROCINFO_API ContainerRule parse_container_rule(std::string_view text);
+// The ContainerReason bits of which a process needs one to be selected.
+PROCINFO_API std::uint32_t reasons_of(ContainerRule rule) noexcept;
+
+// Longest cgroup path a source keeps, in bytes (PROCINFO_CGROUP_MAX).
+inline constexpr std::size_t cgroup_max = 1024;
+// Longest container id or name kept (PROCINFO_CONTAINER_ID_MAX).
+inline constexpr std::size_t container_id_max = 64;
 
 // One process (thread-group leader). Plain data: every member is a stored
 // value, nothing is computed on access. Units are in the member names.
@@ -53,6 +106,16 @@ struct Process {
   std::optional<std::uint64_t> stime_ns;
   std::optional<std::uint64_t> start_time_ns;  // CLOCK_BOOTTIME at start
   std::optional<std::uint32_t> flags;          // ProcessFlag bits
+
+  // Container identity, from sources that carry it (the device with
+  // ABI >= 2.1, procfs, file: snapshots of those); absent from the JSON
+  // files. A present container_id or pod_uid is "" outside a container
+  // (or a pod).
+  std::optional<std::string> cgroup;        // cgroup v2 path, as /proc/<pid>/cgroup's "0::" line
+  std::optional<Runtime> runtime;           // Runtime::none when the path names no container
+  std::optional<std::string> container_id;  // 64 hex digits, or the LXC / nspawn name
+  std::optional<std::string> pod_uid;       // Kubernetes pod uid with dashes
+  std::optional<std::uint32_t> reasons;     // ContainerReason bits
 
   friend bool operator==(const Process&, const Process&) = default;
 };
@@ -86,5 +149,12 @@ inline constexpr std::string_view process_states = "RSDTtXZPI";
 // reports flags, else the container rule on its command line
 // (matches_container_rule()).
 PROCINFO_API bool is_container(const Process& p) noexcept;
+
+// Whether p is a container process under rule: one of the rule's reasons
+// where the source reports reasons; without them (the JSON files, drivers
+// before ABI 2.1) the keyword rule is all there is, so rule keywords and
+// both fall back to is_container() and rule cgroup gives std::nullopt
+// (cannot tell).
+PROCINFO_API std::optional<bool> is_container(const Process& p, ContainerRule rule) noexcept;
 
 }  // namespace procinfo

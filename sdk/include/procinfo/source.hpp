@@ -75,5 +75,11 @@ PROCINFO_API void save_snapshot(const Snapshot& snapshot, const std::string& pat
 // Writes a snapshot as the /proc JSON document (the driver's layout, byte for byte
 // what the driver prints for the same values).
 PROCINFO_API std::string to_json(const Snapshot& snapshot);
+// The same document; with_identity adds, after the contract's keys of each
+// process, "cgroup" (string or null), "runtime" ("docker", "containerd",
+// "crio", "podman", "lxc", "nspawn" or null), "container_id" (or null),
+// "pod_uid" (or null) and "reasons" (array of "keyword", "cgroup", "pidns";
+// null when the source does not report reasons).
+PROCINFO_API std::string to_json(const Snapshot& snapshot, bool with_identity);
 
 }  // namespace procinfo

@@ -85,6 +85,71 @@ procinfo-devdump -c -w 40 | head -n 20
 check "every record's identity against /proc/<pid>/cgroup and ns/pid" \
 	procinfo-check device --json "$SYSINFO"
 
+# The SDK and procinfo-ps on the same processes: one row per container the
+# case made, each holding its one sleeper.
+procinfo-ps --source device --by-container --width 0 >/tmp/by-container ||
+	fail "procinfo-ps --by-container: exit $?"
+cat /tmp/by-container
+procinfo-ps --source device --by-container --json >/tmp/by-container.json ||
+	fail "procinfo-ps --by-container --json: exit $?"
+cat /tmp/by-container.json
+row() {	# RUNTIME ID POD PID: the JSON row of one container
+	if [ -n "$3" ]; then pod="\"$3\""; else pod=null; fi
+	grep -qF "{\"runtime\": \"$1\", \"container_id\": \"$2\", \"pod_uid\": $pod, \"pids\": [$4], " \
+		/tmp/by-container.json || fail "--by-container --json: no row $1 $2 pod $3 pids [$4]"
+	# the table: docker ps's 12-digit short id, 1 process named sleep
+	short=$(printf %.12s "$2")
+	case $2 in *[!0-9a-f]*) short=$2 ;; esac
+	grep -Eq "^$1 +$short +(${3:--}) +1 .* sleep$" /tmp/by-container ||
+		fail "--by-container table: no row '$1 $short ${3:--} 1 ... sleep'"
+}
+row docker "$H1" "" "$docker_systemd"
+row docker "$H2" "" "$docker_cgroupfs"
+row containerd "$H3" "$POD" "$cri"
+row containerd "$H4" "$POD" "$kube_cgroupfs"
+row podman "$H5" "" "$podman"
+row crio "$H6" "" "$crio"
+row lxc web1 "" "$lxc"
+nspawn_name=my-box
+row nspawn "$nspawn_name" "" "$nspawn"
+assert_eq "$(grep -c '"runtime": ' /tmp/by-container.json)" 8 "containers listed by --by-container"
+ok "procinfo-ps --by-container: the 8 containers, their pods and processes"
+
+procinfo-ps --source device --containers --json >/tmp/containers.json ||
+	fail "procinfo-ps --containers --json: exit $?"
+identity() {	# PID IDENTITY-KEYS: the process object ends with them
+	grep -q "^    { \"pid\": $1, \"name\": .*, \"state\": \"[A-Za-z]\", $2 }" /tmp/containers.json || {
+		grep "\"pid\": $1," /tmp/containers.json
+		fail "--containers --json: pid $1 lacks: $2"
+	}
+}
+identity "$docker_systemd" "\"cgroup\": \"/system.slice/docker-$H1.scope\", \"runtime\": \"docker\", \"container_id\": \"$H1\", \"pod_uid\": null, \"reasons\": \[\"cgroup\"\]"
+identity "$cri" "\"cgroup\": \"/kubepods.slice/.*/cri-containerd-$H3.scope\", \"runtime\": \"containerd\", \"container_id\": \"$H3\", \"pod_uid\": \"$POD\", \"reasons\": \[\"cgroup\"\]"
+identity "$dockerd" "\"cgroup\": \"/system.slice/containerd.service\", \"runtime\": null, \"container_id\": null, \"pod_uid\": null, \"reasons\": \[\"keyword\"\]"
+identity "$innerns" "\"cgroup\": \"[^\"]*\", \"runtime\": null, \"container_id\": null, \"pod_uid\": null, \"reasons\": \[\"pidns\"\]"
+grep -q "\"pid\": $unit," /tmp/containers.json && fail "--containers --json lists docker.service's process"
+# --rule: the SDK filters the device's union by the reasons
+rule_pids() {	# RULE
+	procinfo-ps --source device --containers --rule "$1" --no-header -o pid | tr -d ' ' | tr '\n' ' '
+}
+case " $(rule_pids keywords) " in
+*" $dockerd "*) ;;
+*) fail "--rule keywords lacks the host's dockerd" ;;
+esac
+case " $(rule_pids keywords) " in *" $docker_systemd "*) fail "--rule keywords lists a plain container process" ;; esac
+case " $(rule_pids cgroup) " in *" $dockerd "*) fail "--rule cgroup lists the host's dockerd" ;; esac
+cgroup_pids=" $(rule_pids cgroup) "
+for p in $lxc $nspawn $innerns; do
+	case $cgroup_pids in *" $p "*) ;; *) fail "--rule cgroup lacks pid $p:$cgroup_pids" ;; esac
+done
+ok "procinfo-ps --containers --json identity keys, --rule keywords|cgroup"
+
+# The driver's classification against procfs's (same matcher, the paths and
+# namespaces read from /proc), field by field, both views.
+check "procinfo-compare device procfs" procinfo-compare device procfs
+check "procinfo-compare device procfs --view containers" \
+	procinfo-compare device procfs --view containers
+
 # continfo's rule
 listed() {	# RULE PID: does continfo list PID under RULE?
 	echo "$1" >/sys/module/continfo/parameters/rule || fail "rule=$1 refused"
