@@ -255,8 +255,15 @@ Snapshot read_procfs(const std::string& root, View view) {
   const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(root.c_str()), ::closedir);
   if (!dir) throw open_error(errno, root);
   std::vector<std::uint32_t> pids;
-  errno = 0;
-  while (const dirent* entry = ::readdir(dir.get())) {
+  for (;;) {
+    errno = 0;  // readdir() tells the end from an error only by errno
+    const dirent* entry = ::readdir(dir.get());
+    if (!entry) {
+      if (errno != 0)
+        throw os_error(std::error_code(errno, std::generic_category()),
+                       fmt::format("cannot list the processes in {}", root));
+      break;
+    }
     std::uint64_t pid = 0;
     const std::string_view name(entry->d_name);
     if (to_u64(name, pid) && pid > 0 && pid <= 0xffffffffULL)
