@@ -5,6 +5,8 @@
 #include <procinfo/model.hpp>
 #include <procinfo/text.hpp>
 
+#include "container_match.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -45,23 +47,10 @@ std::optional<bool> is_container(const Process& p, ContainerRule rule) noexcept 
 }
 
 std::string_view to_string(Runtime runtime) noexcept {
-  switch (runtime) {
-    case Runtime::none:
-      return "";
-    case Runtime::docker:
-      return "docker";
-    case Runtime::containerd:
-      return "containerd";
-    case Runtime::crio:
-      return "crio";
-    case Runtime::podman:
-      return "podman";
-    case Runtime::lxc:
-      return "lxc";
-    case Runtime::nspawn:
-      return "nspawn";
-  }
-  return "unknown";
+  // The names come from the matcher the driver compiles too.
+  const std::string_view name = procinfo_runtime_name(static_cast<unsigned int>(runtime));
+  if (name.empty() && runtime != Runtime::none) return "unknown";  // a newer driver's runtime
+  return name;
 }
 
 std::vector<std::string_view> reason_names(std::uint32_t reasons) {

@@ -3,11 +3,15 @@
 // for people, and CLI11's own errors put into plain words.
 #pragma once
 
+#include "output.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,6 +74,22 @@ inline std::string describe(const CLI::ParseError& e) {
       what.find("for a flag") != std::string::npos)
     return fmt::format("{} takes no value", option);
   return what;
+}
+
+// Prints what --help or --version asked for (CLI11 says so by throwing
+// CLI::Success) with write_stdout(), so a closed or full standard output is
+// an error; returns CLI11's exit status for it.
+inline int print_help(const CLI::App& app, const CLI::Success& e) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int rc = app.exit(e, out, err);
+  write_stdout(out.str(), "help");
+  return rc;
+}
+
+// Says a usage error on standard error the way every tool does.
+inline void print_usage_error(std::string_view tool, std::string_view message) {
+  fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", tool, message, tool);
 }
 
 }  // namespace tools

@@ -621,7 +621,7 @@ int run(int argc, char** argv) {
   // A usage error: message on stderr, and the JSON / JUnit report when
   // asked for, so that CI always finds one.
   const auto usage = [&](const std::string& message) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", tool, message, tool);
+    tools::print_usage_error(tool, message);
     if (!options.junit.empty() && options.junit != "-")
       write_junit(options.junit, junit_report({}, options, started, message));
     if (options.json || wants_json(argc, argv))
@@ -635,11 +635,7 @@ int run(int argc, char** argv) {
     finish_options(cli);
     checks = plan_checks(options);
   } catch (const CLI::Success& e) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int rc = app.exit(e, out, err);
-    tools::write_stdout(out.str(), "help");
-    return rc;
+    return tools::print_help(app, e);
   } catch (const CLI::ParseError& e) {
     return usage(tools::describe(e));
   } catch (const std::invalid_argument& e) {  // tools::usage_error, bad sources, views, regexes

@@ -736,16 +736,12 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
     o = finish(args, json, containers, no_header, forest, human, width->count() > 0);
   } catch (const CLI::Success& e) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int rc = app.exit(e, out, err);
-    tools::write_stdout(out.str(), "help");
-    return rc;
+    return tools::print_help(app, e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", tool, tools::describe(e), tool);
+    tools::print_usage_error(tool, tools::describe(e));
     return exit_error;
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", tool, e.what(), tool);
+    tools::print_usage_error(tool, e.what());
     return exit_error;
   }
 
