@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential cmake ninja-build pkg-config
+	build-essential cmake ninja-build pkg-config ccache
 	# SDK and tools
 	libsimdjson-dev libcli11-dev libfmt-dev libboost-test-dev
 	# kbuild tier: Debian 12 kernel headers of every flavour; checkpatch.pl

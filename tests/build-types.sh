@@ -17,7 +17,7 @@ for type in "$@"; do
 	rm -rf "$dir"
 	mkdir -p "$out"
 	echo "build-types.sh: $type"
-	cmake -S "$src" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" -DPROCINFO_WERROR=ON \
+	cmake -S "$src" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" -DPROCINFO_WERROR=ON -DPROCINFO_CCACHE=ON \
 		-DPROCINFO_DEBUG_TIER=OFF -DPROCINFO_PKG_TIER=OFF >"$dir.configure.log" 2>&1 ||
 		{ cat "$dir.configure.log"; echo "build-types.sh: FAIL: configure $type"; exit 1; }
 	cmake --build "$dir" -j "$(nproc)" --target procinfo procinfo-unit ||

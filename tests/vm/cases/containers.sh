@@ -8,9 +8,11 @@
 # /proc/<pid>/cgroup and /proc/<pid>/ns/pid for every process, and by
 # name here); continfo's rule= picks what its file lists; a process moved
 # between containers during reads never shows a torn or foreign id.
+# ARGS: [MOVE_READS] (default 150)
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
+MOVE_READS=${1:-150}
 CG=/sys/fs/cgroup
 [ -e $CG/cgroup.procs ] || fail "no cgroup2 at $CG"
 load_modules
@@ -179,7 +181,7 @@ rm -f /tmp/stop
 flipper=$!
 n=0
 seen=
-while [ $n -lt 150 ]; do
+while [ $n -lt "$MOVE_READS" ]; do
 	id=$(procinfo-check get "$mover" identity --device) || fail "no record of the moving process"
 	case $id in
 	"/system.slice/docker-$H1.scope $H1") seen="$seen a" ;;
