@@ -152,13 +152,48 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 		f = flags | PROCINFO_SNAP_RETRY;
 	}
 
+	if (check && req.size != sizeof(req))
+		err(fmt::format("req.size changed to {}", req.size));
+	if (!decode(buf.data(), buf.size(), flags, snap, check, errors))
+		return false;
+	if (check) {
+		// Bytes past the snapshot are not written.
+		const std::uint64_t end = req.strings_offset + req.strings_len;
+		for (std::uint64_t i = end; i < buf.size(); ++i)
+			if (buf[i] != pattern) {
+				err(fmt::format("byte {} past the string area ({}) was written", i,
+						end));
+				break;
+			}
+		// A gap between records and strings is either untouched or zero.
+		const std::uint64_t rec_end = req.records_offset + req.record_size * req.nr_records;
+		if (req.strings_offset > rec_end) {
+			const unsigned char g = buf[rec_end];
+			if (g != 0 && g != pattern)
+				err("gap between records and strings holds data");
+			for (std::uint64_t i = rec_end; i < req.strings_offset; ++i)
+				if (buf[i] != g) {
+					err("gap between records and strings is not uniform");
+					break;
+				}
+		}
+	}
+	return true;
+}
+
+bool decode(const unsigned char *buf, std::size_t buf_size, std::uint32_t flags, Snapshot &snap,
+	    bool check, std::vector<std::string> &errors)
+{
+	auto err = [&](std::string m) { errors.push_back(std::move(m)); };
+	const auto &req = snap.req;
+	snap.records.clear();
 	const std::uint64_t rs = req.record_size;
 	if (rs < sizeof(procinfo_record)) {
 		err(fmt::format("record_size {} < {}", rs, sizeof(procinfo_record)));
 		return false;
 	}
 	const std::uint64_t rec_end = req.records_offset + rs * req.nr_records;
-	if (req.records_offset + rs * req.nr_records > req.buf_len ||
+	if (rec_end > req.buf_len || req.buf_len > buf_size ||
 	    req.strings_offset + req.strings_len > req.buf_len ||
 	    req.strings_offset < rec_end) {
 		err(fmt::format("areas out of bounds: records {}+{}x{}, strings {}+{}, buf_len {}",
@@ -167,8 +202,6 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 		return false;
 	}
 	if (check) {
-		if (req.size != sizeof(req))
-			err(fmt::format("req.size changed to {}", req.size));
 		if (req.records_offset != 0)
 			err(fmt::format("records_offset {} != 0", req.records_offset));
 		if (snap.ver.record_size && rs != snap.ver.record_size)
@@ -185,31 +218,12 @@ bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snap
 		if (req.mem_free_kb > req.mem_total_kb || req.mem_total_kb == 0)
 			err(fmt::format("mem_total_kb {} mem_free_kb {}", req.mem_total_kb,
 					req.mem_free_kb));
-		// Bytes past the snapshot are not written.
-		const std::uint64_t end = req.strings_offset + req.strings_len;
-		for (std::uint64_t i = end; i < buf.size(); ++i)
-			if (buf[i] != pattern) {
-				err(fmt::format("byte {} past the string area ({}) was written", i,
-						end));
-				break;
-			}
-		// A gap between records and strings is either untouched or zero.
-		if (req.strings_offset > rec_end) {
-			const unsigned char g = buf[rec_end];
-			if (g != 0 && g != pattern)
-				err("gap between records and strings holds data");
-			for (std::uint64_t i = rec_end; i < req.strings_offset; ++i)
-				if (buf[i] != g) {
-					err("gap between records and strings is not uniform");
-					break;
-				}
-		}
 	}
 
-	const unsigned char *strings = buf.data() + req.strings_offset;
+	const unsigned char *strings = buf + req.strings_offset;
 	std::uint32_t prev_pid = 0;
 	for (std::uint32_t k = 0; k < req.nr_records; ++k) {
-		const unsigned char *p = buf.data() + req.records_offset + rs * k;
+		const unsigned char *p = buf + req.records_offset + rs * k;
 		Record rec;
 		std::memcpy(&rec.r, p, sizeof(rec.r));
 		auto &r = rec.r;

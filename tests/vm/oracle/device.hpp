@@ -39,6 +39,14 @@ bool version(int fd, procinfo_version &ver, std::vector<std::string> &errors);
 bool snapshot(int fd, std::uint32_t flags, std::vector<unsigned char> &buf, Snapshot &snap,
 	      bool check, std::vector<std::string> &errors);
 
+// Decodes a snapshot taken by someone else into snap.records: snap.req as
+// the ioctl answered, snap.ver as PROCINFO_IOC_VERSION did, flags as asked.
+// With check, validates every rule snapshot() does except those on bytes
+// the driver must leave alone (they need the pattern snapshot() fills in).
+// False when the areas do not fit buf_size.
+bool decode(const unsigned char *buf, std::size_t buf_size, std::uint32_t flags, Snapshot &snap,
+	    bool check, std::vector<std::string> &errors);
+
 // Returns the names of a record's flags, comma separated.
 std::string flag_names(std::uint32_t flags);
 // "keyword,cgroup,pidns" of procinfo_record.reasons, "-" for none

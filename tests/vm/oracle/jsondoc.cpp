@@ -116,6 +116,14 @@ bool parse(std::string_view text, std::string_view want_key, Doc &doc,
 		err("top level is not an object");
 		return false;
 	}
+	// No view asked for: the document's own array key names it.
+	std::string key(want_key);
+	for (auto field : obj)
+		if (key.empty() && (field.key == "processes" || field.key == "containers"))
+			key = std::string(field.key);
+	if (key.empty())
+		key = "processes";
+	want_key = key;
 	std::vector<std::string> got_keys;
 	simdjson::dom::array arr;
 	bool have_arr = false;

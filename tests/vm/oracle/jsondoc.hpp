@@ -29,6 +29,7 @@ struct Doc {
 };
 
 // Parses and validates text; appends one message per problem to errors.
+// want_key is "processes" or "containers"; empty: whichever the text has.
 // Returns false when the document could not be read at all (entries may
 // still be partly filled when only layout rules were broken).
 bool parse(std::string_view text, std::string_view want_key, Doc &doc,

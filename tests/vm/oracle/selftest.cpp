@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //
-// Host-side self test of the vm test programs' checking code: the text
-// rules, the strict document reader (on good and broken documents) and the
-// truth reader against this machine's own /proc. No driver needed.
+// Host-side self test of the test oracle: the text rules, the strict
+// document reader (on good and broken documents, also through its C
+// interface) and the truth reader against this machine's own /proc. No
+// driver needed.
 #include "compare.hpp"
 #include "jsondoc.hpp"
+#include "oracle.h"
 #include "procinfo_text.hpp"
 #include "truth.hpp"
 
+#include <cstdlib>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -116,6 +119,23 @@ static void test_doc()
 	broken("\"init\"", "\"in\xffit\"");                  // invalid UTF-8 in the document
 	broken("\"rss_kb\": 10,", "\"rss_kb\": 10, \"x\": 1,");
 	broken("\n  ]\n}\n", "\n  ]\n}\n\n");
+
+	// The C interface: either view by its own key, the pids, the state.
+	long *pids = nullptr;
+	std::size_t n = 0;
+	EXPECT(oracle_check_json(good.data(), good.size(), &pids, &n) == nullptr);
+	EXPECT(n == 2 && pids[0] == 1 && pids[1] == 2);
+	std::free(pids);
+	std::string cont = good;
+	cont.replace(cont.find("processes"), 9, "containers");
+	EXPECT(oracle_check_json(cont.data(), cont.size(), nullptr, nullptr) == nullptr);
+	std::string bad = good;
+	bad.replace(bad.find("\"pid\": 2"), 8, "\"pid\": 1");
+	const char *why = oracle_check_json(bad.data(), bad.size(), nullptr, nullptr);
+	EXPECT(why && std::string_view(why).find("ascending") != std::string_view::npos);
+	EXPECT(oracle_json_state(good.data(), good.size(), 2) == 'S');
+	EXPECT(oracle_json_state(good.data(), good.size(), 3) == 0);
+	EXPECT(oracle_json_state("{", 1, 1) == 0);
 }
 
 static void test_truth()
