@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * procinfo-hard: guest-side hardening checks of sysinfo.ko / continfo.ko.
- * Shared helpers (hard_common.c) and the subcommands of each file.
+ * Shared helpers (hard_common.c) and the subcommands of each file. What
+ * it reads (JSON documents, snapshots) it judges through the test oracle
+ * (tests/vm/oracle, oracle.h).
  */
 #ifndef PROCINFO_HARD_H
 #define PROCINFO_HARD_H
 
 #include <linux/procinfo.h>
+#include "oracle.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,9 +37,6 @@ struct snap {
 };
 
 int take_snapshot(int fd, struct snap *s, uint32_t flags);
-const char *check_snapshot(const struct snap *s, char *why, size_t n);
-const char *check_json(const char *doc, size_t len, long *pids, size_t *npids,
-		       size_t maxpids);
 char *slurp(const char *path, size_t *len, int *err);
 
 static inline const struct procinfo_record *snap_record(const struct snap *s, uint32_t i)

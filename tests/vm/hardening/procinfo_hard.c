@@ -487,7 +487,7 @@ static void fileops_one(const char *path)
 			break;
 		len += r;
 	}
-	const char *why = check_json(full, len, NULL, NULL, 0);
+	const char *why = oracle_check_json(full, len, NULL, NULL);
 
 	if (why)
 		die("%s: document invalid: %s", path, why);
@@ -577,11 +577,9 @@ static void disclose_view(int fd, uint32_t flags)
 		die("disclose: RETRY gave another snapshot (%llu, was %zu)",
 		    (unsigned long long)req->needed, need);
 
-	struct snap s = { .buf = buf, .cap = cap };
-	char why[200];
+	const char *why = oracle_check_snapshot(fd, req, buf, flags);
 
-	memcpy(&s.req, req, sizeof(s.req));
-	if (check_snapshot(&s, why, sizeof(why)))
+	if (why)
 		die("disclose: %s", why);
 	size_t used = req->strings_offset + req->strings_len;
 
@@ -737,7 +735,7 @@ static int cmd_failslab(int argc, char **argv)
 			if (left != 0) {	/* no fault reached: the whole call ran clean */
 				if (err)
 					die("failslab %s: clean run failed: %s", argv[i], strerror(err));
-				const char *why = check_json(doc, len, NULL, NULL, 0);
+				const char *why = oracle_check_json(doc, len, NULL, NULL);
 
 				if (why)
 					die("failslab %s: clean document invalid: %s", argv[i], why);
@@ -751,7 +749,7 @@ static int cmd_failslab(int argc, char **argv)
 			nomem += err == ENOMEM;
 			efault += err == EFAULT;
 			if (!err) {	/* the allocation had a fallback */
-				const char *why = check_json(doc, len, NULL, NULL, 0);
+				const char *why = oracle_check_json(doc, len, NULL, NULL);
 
 				if (why)
 					die("failslab %s: fault #%d: document invalid: %s", argv[i], n, why);
@@ -800,10 +798,11 @@ static int cmd_failslab(int argc, char **argv)
 			die("failslab ioctl: fault #%d: %s, not ENOMEM/EFAULT", n, strerror(err));
 		nomem += r && err == ENOMEM;
 		efault += r && err == EFAULT;
-		char why[200];
+		const char *why = NULL;
 
-		if (take_snapshot(fd, &s, 0) || check_snapshot(&s, why, sizeof(why)))
-			die("failslab ioctl: call after fault #%d failed", n);
+		if (take_snapshot(fd, &s, 0) || (why = oracle_check_snapshot(fd, &s.req, s.buf, 0)))
+			die("failslab ioctl: call after fault #%d failed%s%s", n, why ? ": " : "",
+			    why ? why : "");
 	}
 	printf("failslab ioctl: %d faults injected in turn: %d ENOMEM, %d EFAULT (usercopy), "
 	       "%d handled by a fallback; the next call fine each time\n", injected, nomem, efault,
@@ -822,8 +821,8 @@ static long *json_pids(const char *path, size_t *n)
 
 	if (!doc)
 		die("read %s: %s", path, strerror(err));
-	long *pids = malloc(sizeof(long) * (len / 16 + 1));
-	const char *why = check_json(doc, len, pids, n, len / 16 + 1);
+	long *pids;
+	const char *why = oracle_check_json(doc, len, &pids, n);
 
 	if (why)
 		die("%s: %s", path, why);
@@ -844,7 +843,7 @@ static int cmd_list(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "device")) {
 		int fd = open(DEV, O_RDONLY | O_CLOEXEC);
 		struct snap s = { 0 };
-		char why[200];
+		const char *why;
 
 		if (fd < 0)
 			die("open %s: %s", DEV, strerror(errno));
@@ -852,7 +851,8 @@ static int cmd_list(int argc, char **argv)
 
 		if (err)
 			die("snapshot: %s", strerror(err));
-		if (check_snapshot(&s, why, sizeof(why)))
+		why = oracle_check_snapshot(fd, &s.req, s.buf, 0);
+		if (why)
 			die("snapshot: %s", why);
 		for (uint32_t i = 0; i < s.req.nr_records; i++) {
 			const struct procinfo_record *r = (const void *)(s.buf + (size_t)i * s.req.record_size);
@@ -992,12 +992,14 @@ static int cmd_read(int argc, char **argv)
 				die("read device: open: %s", strerror(errno));
 			}
 			for (int i = 0; i < 4; i++) {
-				char why[200];
-				int err = take_snapshot(fd, &s, i & 1 ? PROCINFO_SNAP_CONTAINERS : 0);
+				uint32_t flags = i & 1 ? PROCINFO_SNAP_CONTAINERS : 0;
+				int err = take_snapshot(fd, &s, flags);
 
 				if (err)
 					die("read device: snapshot: %s", strerror(err));
-				if (check_snapshot(&s, why, sizeof(why)))
+				const char *why = oracle_check_snapshot(fd, &s.req, s.buf, flags);
+
+				if (why)
 					die("read device: snapshot #%ld: %s", docs, why);
 				docs++;
 			}
@@ -1015,7 +1017,7 @@ static int cmd_read(int argc, char **argv)
 				}
 				die("read %s: %s", argv[2], strerror(err));
 			}
-			const char *why = check_json(doc, len, NULL, NULL, 0);
+			const char *why = oracle_check_json(doc, len, NULL, NULL);
 
 			if (why)
 				die("read %s: document #%ld (%zu bytes) invalid: %s", argv[2], docs, len, why);

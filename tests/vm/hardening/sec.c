@@ -351,11 +351,10 @@ int cmd_dethread(int argc, char **argv)
 	struct snap s = { 0 };
 	double end = now() + seconds;
 	int fd = open(DEV, O_RDONLY | O_CLOEXEC);
-	char why[128], pat[64];
+	char why[128];
 
 	if (fd < 0)
 		die("open %s: %s", DEV, strerror(errno));
-	snprintf(pat, sizeof(pat), "{ \"pid\": %d,", child);
 	while (now() < end) {
 		if (take_snapshot(fd, &s, 0))
 			continue;
@@ -375,18 +374,11 @@ int cmd_dethread(int argc, char **argv)
 			size_t len;
 			int err;
 			char *doc = slurp(json, &len, &err);
-			char *line = doc ? strstr(doc, pat) : NULL;
 
 			docs += !!doc;
-			if (line) {
-				char *eol = strchr(line, '\n');
-
-				if (eol)
-					*eol = 0;
-				if (strstr(line, "\"state\": \"X\"")) {
-					bad++;
-					printf("PHANTOM json: %s\n", line);
-				}
+			if (doc && oracle_json_state(doc, len, child) == 'X') {
+				bad++;
+				printf("PHANTOM json: pid %d state X (a dead leader)\n", child);
 			}
 			free(doc);
 		}
