@@ -101,6 +101,19 @@ bool opt_flag(int *argc, char ***argv, const char *name)
 	return false;
 }
 
+/* The errnos the driver's ioctl contract allows */
+static const int allowed_errnos[] = {
+	ENOTTY, EINVAL, EFAULT, E2BIG, ENOSPC, ENOMEM, EINTR,
+};
+
+bool errno_allowed(int e)
+{
+	for (size_t i = 0; i < sizeof(allowed_errnos) / sizeof(allowed_errnos[0]); i++)
+		if (allowed_errnos[i] == e)
+			return true;
+	return false;
+}
+
 bool all_zero(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -179,4 +192,22 @@ char *slurp(const char *path, size_t *len, int *err)
 	buf[n] = 0;
 	*len = n;
 	return buf;
+}
+
+/* The pids a JSON document lists, once the oracle has accepted it; dies if not. */
+long *json_pids(const char *path, size_t *n)
+{
+	size_t len;
+	int err;
+	char *doc = slurp(path, &len, &err);
+
+	if (!doc)
+		die("read %s: %s", path, strerror(err));
+	long *pids;
+	const char *why = oracle_check_json(doc, len, &pids, n);
+
+	if (why)
+		die("%s: %s", path, why);
+	free(doc);
+	return pids;
 }
