@@ -3,7 +3,8 @@
 // field by field in tools/procinfo-compare/procinfo-compare.1 (LIVE MODE
 // RULES); keep both in step.
 #include <procinfo/compare.hpp>
-#include <procinfo/text.hpp>
+
+#include "text.hpp"
 
 #include <unistd.h>
 
@@ -786,7 +787,7 @@ void append_value(std::string& out, const std::string& field, const FieldValue& 
     else
       out += fmt::format("{}", *v.number);
   } else {
-    append_json_string(out, sanitize_utf8(v.text));
+    detail::append_json_string(out, sanitize_utf8(v.text));
   }
 }
 
@@ -794,9 +795,9 @@ void append_value(std::string& out, const std::string& field, const FieldValue& 
 
 std::string to_json(const CompareReport& report, bool with_accepted) {
   std::string out = "{\"source_a\": ";
-  append_json_string(out, sanitize_utf8(report.source_a));
+  detail::append_json_string(out, sanitize_utf8(report.source_a));
   out += ", \"source_b\": ";
-  append_json_string(out, sanitize_utf8(report.source_b));
+  detail::append_json_string(out, sanitize_utf8(report.source_b));
   out += fmt::format(", \"view\": \"{}\", \"mode\": \"{}\", \"reads\": [", to_string(report.view),
                      to_string(report.mode));
   static constexpr std::string_view live_roles[] = {"a_before", "b", "a_after"};
@@ -808,7 +809,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
                                                                           : "other";
     out += i == 0 ? "{" : ", {";
     out += fmt::format("\"role\": \"{}\", \"source\": ", role);
-    append_json_string(out, sanitize_utf8(r.source));
+    detail::append_json_string(out, sanitize_utf8(r.source));
     out += fmt::format(", \"taken_at\": \"{}\", \"read_duration_ns\": {}, \"processes\": {}}}",
                        rfc3339(r.taken_at), r.read_duration.count(), r.processes);
   }
@@ -819,7 +820,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
       report.processes_compared, report.processes_excluded);
   for (std::size_t i = 0; i < report.ignored_fields.size(); ++i) {
     if (i) out += ", ";
-    append_json_string(out, sanitize_utf8(report.ignored_fields[i]));
+    detail::append_json_string(out, sanitize_utf8(report.ignored_fields[i]));
   }
   out += fmt::format("], \"consistent\": {}, \"mismatches\": {}, \"accepted\": {}, \"diffs\": [",
                      report.consistent(), report.mismatch_count(), accepted);
@@ -829,9 +830,9 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
     out += first ? "\n  {" : ",\n  {";
     first = false;
     out += fmt::format("\"pid\": {}, \"name\": ", d.pid);
-    append_json_string(out, sanitize_utf8(d.name));
+    detail::append_json_string(out, sanitize_utf8(d.name));
     out += ", \"field\": ";
-    append_json_string(out, sanitize_utf8(d.field));
+    detail::append_json_string(out, sanitize_utf8(d.field));
     out += ", \"a\": ";
     append_value(out, d.field, d.a);
     if (report.mode == CompareMode::live) {
@@ -841,7 +842,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
     out += ", \"b\": ";
     append_value(out, d.field, d.b);
     out += ", \"reason\": ";
-    append_json_string(out, sanitize_utf8(d.reason));
+    detail::append_json_string(out, sanitize_utf8(d.reason));
     out += fmt::format(", \"mismatch\": {}}}", d.mismatch);
   }
   out += first ? "]}" : "\n]}";

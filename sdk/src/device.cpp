@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The ioctl source: /dev/procinfo.
 #include <procinfo/error.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 

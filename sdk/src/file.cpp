@@ -2,10 +2,10 @@
 // The file: snapshot format (see sdk/file_format.md).
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <fcntl.h>
 #include <limits.h>

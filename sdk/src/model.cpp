@@ -3,9 +3,9 @@
 #include <procinfo/compare.hpp>
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -37,7 +37,7 @@ std::string format_mem_pct(std::uint32_t mem_pct_x100) {
 
 bool is_container(const Process& p) noexcept {
   if (p.flags) return (*p.flags & flag_container) != 0;
-  return matches_container_rule(p.cmdline);
+  return detail::matches_container_rule(p.cmdline);
 }
 
 std::optional<bool> is_container(const Process& p, ContainerRule rule) noexcept {

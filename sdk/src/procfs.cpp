@@ -3,11 +3,11 @@
 // ns/pid} and /proc/meminfo, read with the driver's rules for units, capping,
 // text and container identity (the driver's own matcher classifies paths).
 #include <procinfo/error.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <dirent.h>
 #include <limits.h>

@@ -3,7 +3,6 @@
 // record layout, ENOSPC retry, ABI mismatch, EINTR, record stride.
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
-#include <procinfo/text.hpp>
 
 #include "internal.hpp"
 #include "sys.hpp"

@@ -3,10 +3,10 @@
 // zombies, capped command lines, invalid UTF-8, vanished processes.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "helpers.hpp"
 #include "internal.hpp"
+#include "text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -158,7 +158,7 @@ BOOST_FIXTURE_TEST_CASE(long_cmdline_is_capped, Fixture) {
   const auto snap = read();
   BOOST_REQUIRE(snap.processes.size() == 2U);
   BOOST_TEST(snap.processes[0].cmdline.size() <= 4096U);
-  BOOST_TEST(snap.processes[0].cmdline == procinfo::cmdline_from_raw(raw.substr(0, 4096)));
+  BOOST_TEST(snap.processes[0].cmdline == procinfo::detail::cmdline_from_raw(raw.substr(0, 4096)));
   BOOST_TEST(*snap.processes[0].flags == procinfo::flag_cmdline_truncated);
   BOOST_TEST(snap.processes[1].cmdline.size() == 4095U);
   BOOST_TEST(*snap.processes[1].flags == 0U);

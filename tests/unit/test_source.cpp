@@ -3,7 +3,6 @@
 // unavailable driver sources, views of saved data, states, messages.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "helpers.hpp"
 #include "internal.hpp"

@@ -332,9 +332,7 @@ std::string text_report(const std::vector<Result>& results, const Options& optio
 
 // ---- JSON report -------------------------------------------------------------
 
-void append_string(std::string& out, std::string_view s) {
-  procinfo::append_json_string(out, procinfo::sanitize_utf8(s));
-}
+void append_string(std::string& out, std::string_view s) { out += procinfo::json_string(s); }
 
 std::string json_strings(const std::vector<std::string>& items) {
   std::string out = "[";

@@ -79,6 +79,8 @@ PROCINFO_API ContainerRule parse_container_rule(std::string_view text);
 // The ContainerReason bits of which a process needs one to be selected.
 PROCINFO_API std::uint32_t reasons_of(ContainerRule rule) noexcept;
 
+// Longest command line kept, in raw /proc/<pid>/cmdline bytes (PROCINFO_CMDLINE_MAX).
+inline constexpr std::size_t cmdline_max = 4096;
 // Longest cgroup path a source keeps, in bytes (PROCINFO_CGROUP_MAX).
 inline constexpr std::size_t cgroup_max = 1024;
 // Longest container id or name kept (PROCINFO_CONTAINER_ID_MAX).
@@ -138,6 +140,12 @@ struct Snapshot {
   // Binary search by pid; nullptr when absent. O(log n).
   PROCINFO_API const Process* find(std::uint32_t pid) const noexcept;
 };
+
+// Replaces each byte that is not part of a well-formed UTF-8 sequence
+// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF, no
+// truncated sequence) by U+FFFD, one per byte: the rule every source applies
+// to names, command lines and cgroup paths.
+PROCINFO_API std::string sanitize_utf8(std::string_view bytes);
 
 // "%u.%02u" of a mem_pct_x100 value, as the JSON files print mem_pct.
 PROCINFO_API std::string format_mem_pct(std::uint32_t mem_pct_x100);

@@ -82,4 +82,9 @@ PROCINFO_API std::string to_json(const Snapshot& snapshot);
 // null when the source does not report reasons).
 PROCINFO_API std::string to_json(const Snapshot& snapshot, bool with_identity);
 
+// text as a JSON string literal, quotes included, written as to_json()
+// writes names: ill-formed UTF-8 replaced (sanitize_utf8()), then the
+// driver's escapes (\" \\ \n \t, other control bytes as \u00xx).
+PROCINFO_API std::string json_string(std::string_view text);
+
 }  // namespace procinfo
