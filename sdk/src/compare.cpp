@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 namespace procinfo {
 namespace {
@@ -64,18 +65,26 @@ struct Field {
   std::function<std::optional<std::uint64_t>(const Process&)> number;
 };
 
+// The number of a value; a flag set's bits.
+template <typename T>
+std::uint64_t number_of(T v) {
+  if constexpr (std::is_enum_v<T>)
+    return static_cast<std::underlying_type_t<T>>(v);
+  else
+    return v;
+}
 template <typename T>
 std::optional<std::uint64_t> num(const std::optional<T>& v) {
-  return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
+  return v ? std::optional<std::uint64_t>(number_of(*v)) : std::nullopt;
 }
 template <typename T>
 std::optional<std::string> txt(const std::optional<T>& v) {
-  return v ? std::optional<std::string>(fmt::format("{}", *v)) : std::nullopt;
+  return v ? std::optional<std::string>(fmt::format("{}", number_of(*v))) : std::nullopt;
 }
 
-std::optional<std::string> reasons_text(const std::optional<std::uint32_t>& reasons) {
+std::optional<std::string> reasons_text(const std::optional<ContainerReason>& reasons) {
   if (!reasons) return std::nullopt;
-  if (*reasons == 0) return "-";
+  if (*reasons == ContainerReason{}) return "-";
   return fmt::format("{}", fmt::join(reason_names(*reasons), ","));
 }
 
@@ -86,14 +95,14 @@ std::optional<std::string> runtime_text(const std::optional<Runtime>& runtime) {
 }
 
 bool cmdline_unavailable(const Process& p) {
-  return p.flags && (*p.flags & flag_cmdline_unavailable) != 0;
+  return p.flags && has(*p.flags, ProcessFlag::cmdline_unavailable);
 }
 
-// The flags compared: flag_cmdline_unavailable says how one read went, not
+// The flags compared: ProcessFlag::cmdline_unavailable says how one read went, not
 // what the process is, so it is left out.
-std::optional<std::uint32_t> compared_flags(const Process& p) {
+std::optional<ProcessFlag> compared_flags(const Process& p) {
   if (!p.flags) return std::nullopt;
-  return *p.flags & ~static_cast<std::uint32_t>(flag_cmdline_unavailable);
+  return *p.flags & ~ProcessFlag::cmdline_unavailable;
 }
 
 // What a read whose command line was unavailable can be held against: no
@@ -102,10 +111,10 @@ std::optional<std::uint32_t> compared_flags(const Process& p) {
 Process without_cmdline(const Process& p) {
   Process q = p;
   q.cmdline.clear();
-  if (q.reasons) *q.reasons &= ~static_cast<std::uint32_t>(reason_keyword);
+  if (q.reasons) *q.reasons &= ~ContainerReason::keyword;
   if (q.flags) {
-    *q.flags &= ~static_cast<std::uint32_t>(flag_cmdline_truncated);
-    if (!q.reasons || *q.reasons == 0) *q.flags &= ~static_cast<std::uint32_t>(flag_container);
+    *q.flags &= ~ProcessFlag::cmdline_truncated;
+    if (!q.reasons || *q.reasons == ContainerReason{}) *q.flags &= ~ProcessFlag::container;
   }
   return q;
 }

@@ -119,7 +119,10 @@ std::string encode_file(const Snapshot& snapshot) {
     opt(p.uid, has_uid, 12, 4);
     opt(p.gid, has_gid, 16, 4);
     opt(p.nr_threads, has_nr_threads, 20, 4);
-    opt(p.flags, has_flags, 24, 4);
+    if (p.flags) {
+      present |= has_flags;
+      put(out, at + 24, static_cast<std::uint32_t>(*p.flags), 4);
+    }
     put(out, at + 28, p.mem_pct_x100, 4);
     put(out, at + 32, p.vsz_kb, 8);
     put(out, at + 40, p.rss_kb, 8);
@@ -146,7 +149,10 @@ std::string encode_file(const Snapshot& snapshot) {
       present |= has_runtime;
       put(out, at + 128, static_cast<std::uint8_t>(*p.runtime), 1);
     }
-    opt(p.reasons, has_reasons, 129, 1);
+    if (p.reasons) {
+      present |= has_reasons;
+      put(out, at + 129, static_cast<std::uint32_t>(*p.reasons), 1);
+    }
     put(out, at + 4, present, 4);
     at += record_size;
   }
@@ -157,7 +163,7 @@ std::string encode_file(const Snapshot& snapshot) {
 
 Snapshot decode_file(std::string_view in, const std::string& file) {
   const auto fail = [&](std::size_t offset, const std::string& expected) {
-    throw parse_error(file, offset, expected);
+    throw ParseError(file, offset, expected);
   };
   if (in.size() < 16 || std::memcmp(in.data(), magic, sizeof(magic)) != 0) {
     if (in.size() >= sizeof(magic) && std::memcmp(in.data(), magic, sizeof(magic)) != 0)
@@ -230,7 +236,7 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     if (present & has_uid) p.uid = u32(12);
     if (present & has_gid) p.gid = u32(16);
     if (present & has_nr_threads) p.nr_threads = u32(20);
-    if (present & has_flags) p.flags = u32(24);
+    if (present & has_flags) p.flags = ProcessFlag{u32(24)};
     p.mem_pct_x100 = u32(28);
     p.vsz_kb = get(in, at + 32, 8);
     p.rss_kb = get(in, at + 40, 8);
@@ -251,8 +257,8 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
       if (present & has_pod_uid) p.pod_uid = text(at + 120, true);
       if (present & has_runtime) p.runtime = static_cast<Runtime>(get(in, at + 128, 1));
       if (present & has_reasons) {
-        p.reasons = static_cast<std::uint32_t>(get(in, at + 129, 1));
-        if (*p.reasons & ~reasons_of(ContainerRule::both)) fail(at + 129, "known reason bits");
+        p.reasons = static_cast<ContainerReason>(get(in, at + 129, 1));
+        if (has(*p.reasons, ~reasons_of(ContainerRule::both))) fail(at + 129, "known reason bits");
       }
       for (std::size_t k = 130; k < record_size; ++k)
         if (in[at + k] != 0) fail(at + k, "zero (reserved)");
@@ -273,7 +279,7 @@ Snapshot read_file_snapshot(const std::string& path) {
 namespace {
 
 [[noreturn]] void save_fail(int err, const std::string& message) {
-  throw os_error(std::error_code(err, std::generic_category()), message);
+  throw OsError(std::error_code(err, std::generic_category()), message);
 }
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
@@ -338,7 +344,7 @@ void write_in_place(const std::string& path, int flags, std::string_view bytes,
 // unless committed (renamed onto target).
 class TempFile {
  public:
-  // Creates the file with mode (less the umask); throws os_error.
+  // Creates the file with mode (less the umask); throws OsError.
   TempFile(const std::string& target, mode_t mode, const std::string& what) : what_(what) {
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {

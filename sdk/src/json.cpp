@@ -103,7 +103,7 @@ class JsonReader {
 
  private:
   [[noreturn]] void fail(std::size_t offset, const std::string& expected) const {
-    throw parse_error(file_, offset, expected);
+    throw ParseError(file_, offset, expected);
   }
 
   [[noreturn]] void fail_simdjson(simdjson::error_code err, std::size_t offset,

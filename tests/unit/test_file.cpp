@@ -25,18 +25,18 @@ procinfo::Snapshot sample() {
                        "device:/dev/procinfo");
   s.processes[2].ppid.reset();  // a JSON-like process: optional members absent
   s.processes[2].start_time_ns.reset();
-  s.processes[1].flags = procinfo::flag_cmdline_truncated | procinfo::flag_container;
+  s.processes[1].flags = procinfo::ProcessFlag::cmdline_truncated | procinfo::ProcessFlag::container;
   // a device-like process in a container; pid 1 outside any; pid 9 none at all
   s.processes[1].cgroup = "/system.slice/docker-" + std::string(64, 'a') + ".scope";
   s.processes[1].runtime = procinfo::Runtime::docker;
   s.processes[1].container_id = std::string(64, 'a');
   s.processes[1].pod_uid = "";
-  s.processes[1].reasons = procinfo::reason_cgroup | procinfo::reason_keyword;
+  s.processes[1].reasons = procinfo::ContainerReason::cgroup | procinfo::ContainerReason::keyword;
   s.processes[0].cgroup = "/init.scope";
   s.processes[0].runtime = procinfo::Runtime::none;
   s.processes[0].container_id = "";
   s.processes[0].pod_uid = "";
-  s.processes[0].reasons = 0;
+  s.processes[0].reasons = procinfo::ContainerReason{};
   s.view = procinfo::View::containers;
   s.taken_at = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   s.read_duration = std::chrono::nanoseconds(1234567);
@@ -46,13 +46,13 @@ procinfo::Snapshot sample() {
 std::size_t failure_offset(const std::string& bytes, const std::string& what_part) {
   try {
     decode_file(bytes, "snap.bin");
-  } catch (const procinfo::parse_error& e) {
+  } catch (const procinfo::ParseError& e) {
     BOOST_TEST_MESSAGE(e.what());
     BOOST_TEST(std::string(e.what()).find("snap.bin") == 0U);
     BOOST_TEST(std::string(e.what()).find(what_part) != std::string::npos, e.what());
     return e.offset();
   }
-  BOOST_FAIL("no parse_error");
+  BOOST_FAIL("no ParseError");
   return 0;
 }
 
@@ -110,8 +110,8 @@ BOOST_AUTO_TEST_CASE(not_a_snapshot) {
 BOOST_AUTO_TEST_CASE(every_truncation_is_an_error) {
   const std::string bytes = encode_file(sample());
   for (std::size_t n = 0; n < bytes.size(); ++n)
-    BOOST_CHECK_THROW(decode_file(bytes.substr(0, n), "snap.bin"), procinfo::parse_error);
-  BOOST_CHECK_THROW(decode_file(bytes + "x", "snap.bin"), procinfo::parse_error);
+    BOOST_CHECK_THROW(decode_file(bytes.substr(0, n), "snap.bin"), procinfo::ParseError);
+  BOOST_CHECK_THROW(decode_file(bytes + "x", "snap.bin"), procinfo::ParseError);
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_fields_are_errors) {

@@ -218,7 +218,7 @@ Result run_check(const Check& check, const Options& options) {
     report.source_b = describe(check.b, check.view);
     result.status = report.consistent() ? Status::consistent : Status::inconsistent;
     result.report = std::move(report);
-  } catch (const procinfo::source_unavailable& e) {
+  } catch (const procinfo::SourceUnavailable& e) {
     result.status = options.skip_unavailable ? Status::skipped : Status::unavailable;
     result.error = e.what();
   } catch (const std::exception& e) {

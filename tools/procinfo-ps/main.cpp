@@ -236,8 +236,8 @@ Options finish(const Args& args, bool json, bool containers, bool no_header, boo
 // the device is not there, not ours to open, or speaks another ABI. A
 // device that answers garbage is an error to report, not to hide.
 bool falls_back(const std::exception& e) {
-  if (dynamic_cast<const procinfo::source_unavailable*>(&e)) return true;
-  if (dynamic_cast<const procinfo::abi_mismatch*>(&e)) return true;
+  if (dynamic_cast<const procinfo::SourceUnavailable*>(&e)) return true;
+  if (dynamic_cast<const procinfo::AbiMismatch*>(&e)) return true;
   if (const auto* se = dynamic_cast<const std::system_error*>(&e)) {
     const int err = se->code().value();
     return err == EACCES || err == EPERM || err == ENOTTY;

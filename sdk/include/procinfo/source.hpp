@@ -40,10 +40,10 @@ struct SourceSpec {
   friend bool operator==(const SourceSpec&, const SourceSpec&) = default;
 };
 
-// Reads one snapshot of view. Throws procinfo::source_unavailable when a
+// Reads one snapshot of view. Throws procinfo::SourceUnavailable when a
 // source of the driver is not there (module not loaded), std::system_error
-// (often procinfo::os_error) whose message says what to do for other
-// failures, procinfo::parse_error for malformed JSON or snapshot files, and
+// (often procinfo::OsError) whose message says what to do for other
+// failures, procinfo::ParseError for malformed JSON or snapshot files, and
 // std::invalid_argument when saved data holds a smaller view than asked (a
 // containers-only file read as view all). Saved data of view all read as
 // view containers is narrowed to the container processes.
@@ -66,7 +66,7 @@ PROCINFO_API std::string encode_snapshot(const Snapshot& snapshot);
 //   - a character device or FIFO (/dev/null, a named pipe) is written
 //     directly, never renamed over;
 //   - a directory, block device or socket is refused.
-// Throws procinfo::os_error whose message names the path and the reason.
+// Throws procinfo::OsError whose message names the path and the reason.
 PROCINFO_API void save_file(const std::string& path, std::string_view bytes);
 
 // save_file(path, encode_snapshot(snapshot)).
