@@ -188,3 +188,97 @@ BOOST_AUTO_TEST_CASE(version_1_files_are_still_read_without_identity) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Little-endian bytes written at fixed offsets, independently of the
+// library's layout table: the layout as format_version 2 was first written.
+struct Bytes {
+  std::string data;
+  explicit Bytes(std::size_t n) : data(n, '\0') {}
+  void put(std::size_t at, std::uint64_t v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) data[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
+  const std::string strings = std::string("device") + "bash" + "bash -l" + "/docker/x" + "abc";
+  Bytes b(88 + 136);
+  b.data.replace(0, 8, "PROCSNAP");
+  b.put(8, 2, 4);      // format version
+  b.put(12, 88, 4);    // header size
+  b.put(16, 136, 4);   // record size
+  b.put(20, 1, 4);     // records
+  b.put(24, strings.size(), 8);
+  b.put(32, 4000, 8);  // mem_total_kb
+  b.put(40, 1000, 8);  // mem_free_kb
+  b.put(48, 1700000000000000000ULL, 8);
+  b.put(56, 5000, 8);  // read_duration_ns
+  b.put(64, 0, 4);     // source: "device"
+  b.put(68, 6, 4);
+  b.put(72, 1, 1);     // view containers
+  b.put(80, 77000000000ULL, 8);
+  const std::size_t r = 88;
+  b.put(r + 0, 42, 4);
+  b.put(r + 4, 0x1fff, 4);  // every member present
+  b.put(r + 8, 1, 4);       // ppid
+  b.put(r + 12, 1000, 4);   // uid
+  b.put(r + 16, 100, 4);    // gid
+  b.put(r + 20, 3, 4);      // nr_threads
+  b.put(r + 24, 0x2, 4);    // flags: container
+  b.put(r + 28, 125, 4);    // mem_pct_x100
+  b.put(r + 32, 9000, 8);   // vsz_kb
+  b.put(r + 40, 50, 8);     // rss_kb
+  b.put(r + 48, 12, 8);     // cpu_ticks
+  b.put(r + 56, 70, 8);     // utime_ns
+  b.put(r + 64, 50, 8);     // stime_ns
+  b.put(r + 72, 6000, 8);   // start_time_ns
+  b.put(r + 80, 6, 4);      // name "bash"
+  b.put(r + 84, 4, 4);
+  b.put(r + 88, 10, 4);     // cmdline "bash -l"
+  b.put(r + 92, 7, 4);
+  b.put(r + 96, 'S', 1);
+  b.put(r + 104, 17, 4);    // cgroup "/docker/x"
+  b.put(r + 108, 9, 4);
+  b.put(r + 112, 26, 4);    // container_id "abc"
+  b.put(r + 116, 3, 4);
+  b.put(r + 120, 29, 4);    // pod_uid "", at the end of the area
+  b.put(r + 124, 0, 4);
+  b.put(r + 128, 1, 1);     // runtime docker
+  b.put(r + 129, 0x3, 1);   // reasons keyword, cgroup
+  const auto s = decode_file(b.data + strings, "hand.snap");
+  BOOST_TEST(s.source == "device");
+  BOOST_TEST(s.mem_total_kb == 4000U);
+  BOOST_TEST(s.mem_free_kb == 1000U);
+  BOOST_TEST(s.taken_at.time_since_epoch().count() > 0);
+  BOOST_TEST(s.read_duration.count() == 5000);
+  BOOST_TEST((s.view == procinfo::View::containers));
+  BOOST_TEST(s.taken_at_boot->count() == 77000000000LL);
+  BOOST_REQUIRE(s.processes.size() == 1U);
+  const procinfo::Process& p = s.processes[0];
+  BOOST_TEST(p.pid == 42U);
+  BOOST_TEST(*p.ppid == 1U);
+  BOOST_TEST(*p.uid == 1000U);
+  BOOST_TEST(*p.gid == 100U);
+  BOOST_TEST(*p.nr_threads == 3U);
+  BOOST_TEST(*p.flags == procinfo::ProcessFlag::container);
+  BOOST_TEST(p.mem_pct_x100 == 125U);
+  BOOST_TEST(p.vsz_kb == 9000U);
+  BOOST_TEST(p.rss_kb == 50U);
+  BOOST_TEST(p.cpu_ticks == 12U);
+  BOOST_TEST(*p.utime_ns == 70U);
+  BOOST_TEST(*p.stime_ns == 50U);
+  BOOST_TEST(*p.start_time_ns == 6000U);
+  BOOST_TEST(p.name == "bash");
+  BOOST_TEST(p.cmdline == "bash -l");
+  BOOST_TEST(p.state == 'S');
+  BOOST_TEST(*p.cgroup == "/docker/x");
+  BOOST_TEST(*p.container_id == "abc");
+  BOOST_TEST(*p.pod_uid == "");
+  BOOST_TEST((*p.runtime == procinfo::Runtime::docker));
+  BOOST_TEST(*p.reasons == (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
+  // The encoder lays the same snapshot out byte for byte as by hand.
+  BOOST_TEST(encode_file(s) == b.data + strings);
+}
