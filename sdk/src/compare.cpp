@@ -6,7 +6,6 @@
 
 #include "text.hpp"
 
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -23,13 +22,15 @@ namespace procinfo {
 namespace {
 
 // Start times are compared at clock-tick resolution: procfs reports them in
-// ticks (stat field 22), the device in nanoseconds.
-std::uint64_t start_tick(std::uint64_t ns) {
-  static const std::uint64_t ns_per_tick = [] {
-    const long hz = ::sysconf(_SC_CLK_TCK);
-    return 1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100);
-  }();
-  return ns / ns_per_tick;
+// ticks (stat field 22), the device in nanoseconds. The tick is the coarsest
+// of the snapshots' own (their user_hz), whatever the comparing system's.
+std::uint64_t ns_per_tick(std::initializer_list<const Snapshot*> snapshots) {
+  std::uint32_t hz = 0;
+  for (const Snapshot* s : snapshots)
+    if (s->user_hz && *s->user_hz != 0 && (hz == 0 || *s->user_hz < hz)) hz = *s->user_hz;
+  // None known (files written before user_hz was stored): USER_HZ is 100
+  // on every Linux ABI but alpha's.
+  return 1000000000ULL / (hz != 0 ? hz : 100);
 }
 
 // The largest user address space of any 64-bit Linux architecture (x86-64
@@ -50,7 +51,7 @@ enum class Kind {
   start,    // compared at tick resolution
 };
 
-FieldValue text_value_of(std::string text) {
+FieldValue text_value(std::string text) {
   FieldValue v;
   v.present = true;
   v.text = std::move(text);
@@ -148,9 +149,9 @@ FieldDiff unavailable_cmdline(const Process& a, const Process* a_after, const Pr
   d.pid = b.pid;
   d.name = b.name;
   d.field = "cmdline";
-  d.a = text_value_of(a.cmdline);
-  if (a_after) d.a_after = text_value_of(a_after->cmdline);
-  d.b = text_value_of(b.cmdline);
+  d.a = text_value(a.cmdline);
+  if (a_after) d.a_after = text_value(a_after->cmdline);
+  d.b = text_value(b.cmdline);
   d.value_a = a.cmdline;
   if (a_after && a_after->cmdline != a.cmdline)
     d.value_a = fmt::format("{} then {}", a.cmdline, a_after->cmdline);
@@ -213,16 +214,16 @@ const Field& field_named(std::string_view name) {
                        [name](const Field& f) { return f.name == name; });
 }
 
-// The value compare() looks at: start times at tick resolution.
-std::optional<std::uint64_t> key(const Field& f, const Process& p) {
+// The value compared: start times at tick resolution.
+std::optional<std::uint64_t> key(const Field& f, const Process& p, std::uint64_t tick) {
   const auto n = f.number ? f.number(p) : std::nullopt;
-  if (n && f.kind == Kind::start) return start_tick(*n);
+  if (n && f.kind == Kind::start) return *n / tick;
   return n;
 }
 
 // Whether two values of a field agree (start times at tick resolution).
-bool same(const Field& f, const Process& a, const Process& b) {
-  if (f.number) return key(f, a) == key(f, b);
+bool same(const Field& f, const Process& a, const Process& b, std::uint64_t tick) {
+  if (f.number) return key(f, a, tick) == key(f, b, tick);
   return f.text(a) == f.text(b);
 }
 
@@ -237,13 +238,6 @@ FieldValue value_of(const Field& f, const Process& p) {
     v.text = std::move(*t);
     if (f.number) v.number = f.number(p);
   }
-  return v;
-}
-
-FieldValue text_value(std::string text) {
-  FieldValue v;
-  v.present = true;
-  v.text = std::move(text);
   return v;
 }
 
@@ -414,6 +408,7 @@ CompareReport compare_strict(const Snapshot& a, const Snapshot& b, const Compare
   report.mode = CompareMode::strict;
   report.view = b.view;
   Comparison cmp(report, options, {&a, &b});
+  const std::uint64_t tick = ns_per_tick({&a, &b});
   if (views_differ(report, a, b)) return report;
 
   if (a.mem_total_kb != b.mem_total_kb && !cmp.ignored("mem_total_kb"))
@@ -446,7 +441,7 @@ CompareReport compare_strict(const Snapshot& a, const Snapshot& b, const Compare
     for (const Field& f : fields()) {
       const Process& x = pair[0];
       const Process& y = pair[1];
-      if (cmp.ignored(f.name) || !both_have(f, x, y) || same(f, x, y)) continue;
+      if (cmp.ignored(f.name) || !both_have(f, x, y) || same(f, x, y, tick)) continue;
       FieldDiff d;
       d.pid = pa.pid;
       d.name = pa.name;
@@ -507,8 +502,14 @@ Activity activity(const Process& before, const Process& b, const Process& after)
 
 class LiveOne {
  public:
-  LiveOne(CompareReport& report, const Process& before, const Process& b, const Process& after)
-      : report_(report), before_(before), b_(b), after_(after), act_(activity(before, b, after)) {}
+  LiveOne(CompareReport& report, const Process& before, const Process& b, const Process& after,
+          std::uint64_t tick)
+      : report_(report),
+        before_(before),
+        b_(b),
+        after_(after),
+        act_(activity(before, b, after)),
+        tick_(tick) {}
 
   void compare(const Comparison& cmp) {
     for (const Field& f : fields()) {
@@ -665,11 +666,16 @@ class LiveOne {
     }
   }
 
+  bool same(const Field& f, const Process& x, const Process& y) const {
+    return procinfo::same(f, x, y, tick_);
+  }
+
   CompareReport& report_;
   const Process& before_;
   const Process& b_;
   const Process& after_;
   Activity act_;
+  std::uint64_t tick_;
 };
 
 }  // namespace
@@ -686,6 +692,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
   report.mode = CompareMode::live;
   report.view = b.view;
   Comparison cmp(report, options, {&a_before, &b, &a_after});
+  const std::uint64_t tick = ns_per_tick({&a_before, &b, &a_after});
   if (views_differ(report, a_before, b) || views_differ(report, a_after, b)) return report;
 
   if ((b.mem_total_kb != a_before.mem_total_kb || b.mem_total_kb != a_after.mem_total_kb) &&
@@ -725,7 +732,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
     if (pb && before && after) {
       // A start time that moved between the reads of A: the pid was reused.
       if (!cmp.ignored(start.name) && both_have(start, *before, *after) &&
-          !same(start, *before, *after)) {
+          !same(start, *before, *after, tick)) {
         FieldDiff d = presence(*pb, true, "pid reused between the reads; not compared", false);
         d.field = "start_time_ns";
         d.a = value_of(start, *before);
@@ -741,7 +748,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
       if (reads.cmdline_unknown() && !cmp.ignored("cmdline") &&
           (before->cmdline != pb->cmdline || after->cmdline != pb->cmdline))
         report.diffs.push_back(unavailable_cmdline(*before, after, *pb));
-      LiveOne(report, reads[0], reads[1], reads[2]).compare(cmp);
+      LiveOne(report, reads[0], reads[1], reads[2], tick).compare(cmp);
     } else if (pb) {
       report.diffs.push_back(presence(*pb, false,
                                       before ? "vanished before the later read of A"
@@ -752,7 +759,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
       // In both reads of A and not in B: fine only if it is not the same
       // process throughout (pid reused, exec changed its view membership).
       const bool reused = before->start_time_ns && after->start_time_ns &&
-                          start_tick(*before->start_time_ns) != start_tick(*after->start_time_ns);
+                          !same(start, *before, *after, tick);
       const bool exec = before->name != after->name || before->cmdline != after->cmdline;
       if (reused || exec)
         report.diffs.push_back(presence(*before, true,

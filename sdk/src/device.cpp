@@ -167,6 +167,9 @@ Snapshot read_device(const std::string& path, View view) {
   Snapshot snap;
   snap.mem_total_kb = req.mem_total_kb;
   snap.mem_free_kb = req.mem_free_kb;
+  // The snapshot's own rate; the version answer's for a driver that leaves it 0.
+  if (const std::uint32_t hz = req.user_hz != 0 ? req.user_hz : version.user_hz; hz != 0)
+    snap.user_hz = hz;
   snap.processes.reserve(req.nr_records);
   const std::string_view strings(base + req.strings_offset, req.strings_len);
   for (std::uint32_t i = 0; i < req.nr_records; ++i) {

@@ -57,7 +57,8 @@ constexpr Slot source{64, 8};
 constexpr Slot view{72, 1};
 constexpr std::uint32_t size_v1_0 = 80;  // ends before taken_at_boot_ns: reserved up to here
 constexpr Slot taken_at_boot_ns{80, 8};
-constexpr std::uint32_t size = 88;
+constexpr Slot user_hz{88, 4};  // then 4 bytes reserved
+constexpr std::uint32_t size = 96;
 }  // namespace header
 
 // Bits of a record's "present" word: which optional members are stored.
@@ -232,6 +233,7 @@ std::string encode_file(const Snapshot& snapshot) {
   // 0 stands for "unknown": no live read starts at boot time 0.
   if (snapshot.taken_at_boot)
     put(out, 0, header::taken_at_boot_ns, static_cast<std::uint64_t>(snapshot.taken_at_boot->count()));
+  if (snapshot.user_hz) put(out, 0, header::user_hz, *snapshot.user_hz);  // 0: unknown
 
   std::size_t at = header::size;
   for (const Process& p : snapshot.processes) {
@@ -309,6 +311,10 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
     if (boot > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       fail(header::taken_at_boot_ns.offset, "a boot time below 2^63 ns");
     if (boot != 0) snap.taken_at_boot = std::chrono::nanoseconds(static_cast<std::int64_t>(boot));
+  }
+  if (hsize >= header::user_hz.offset + header::user_hz.size) {
+    if (const auto hz = static_cast<std::uint32_t>(get(in, 0, header::user_hz)); hz != 0)
+      snap.user_hz = hz;
   }
 
   // Reads one field of the record at base into p.

@@ -24,6 +24,9 @@ inline constexpr std::string_view procfs_root = "/proc";
 // says which module to load. The message is complete (no strerror suffix).
 OsError open_error(int err, const std::string& path);
 
+// Clock ticks per second of this system's procfs and /proc JSON files.
+std::uint32_t host_user_hz() noexcept;
+
 // Narrows saved data of view all to the container processes when view is
 // containers; throws std::invalid_argument naming file when the data holds
 // the containers view and view all is asked for.

@@ -97,6 +97,8 @@ class JsonReader {
     if (used != snap.mem_total_kb - snap.mem_free_kb)
       fail(used_offset, fmt::format("mem_used_kb = mem_total_kb - mem_free_kb = {}",
                                     snap.mem_total_kb - snap.mem_free_kb));
+    // proc_jiffies are in the ticks of the system whose /proc is read.
+    snap.user_hz = host_user_hz();
     narrow_view(snap, view, file_);
     return snap;
   }

@@ -246,9 +246,9 @@ Snapshot read_procfs(const std::string& root, View view) {
   Snapshot snap;
   read_meminfo(root, snap);
   const long page = ::sysconf(_SC_PAGESIZE);
-  const long hz = ::sysconf(_SC_CLK_TCK);
+  snap.user_hz = host_user_hz();
   const Units units{static_cast<std::uint64_t>(page > 0 ? page : 4096) / 1024,
-                    1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100)};
+                    1000000000ULL / *snap.user_hz};
 
   const Reader reader{ns_link(root + "/self/ns/pid")};
 

@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -145,6 +146,11 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
 }
 
 namespace detail {
+
+std::uint32_t host_user_hz() noexcept {
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  return hz > 0 ? static_cast<std::uint32_t>(hz) : 100;  // 100: USER_HZ of every ABI but alpha's
+}
 
 void narrow_view(Snapshot& snap, View view, const std::string& file) {
   if (snap.view == view) return;

@@ -195,6 +195,23 @@ BOOST_AUTO_TEST_CASE(start_time_at_tick_resolution) {
   BOOST_TEST(!procinfo::compare_strict(base(), b).consistent());
 }
 
+BOOST_AUTO_TEST_CASE(start_time_ticks_are_the_snapshots_own) {
+  // 5 ms apart: one tick at USER_HZ 100, five at 1000, whatever this
+  // system's rate; the coarser snapshot's tick decides.
+  auto a = base();
+  auto b = base();
+  *proc(a, 50).start_time_ns = 1000000000ULL;
+  *proc(b, 50).start_time_ns = 1005000000ULL;
+  a.user_hz = b.user_hz = 1000;
+  BOOST_TEST(!procinfo::compare_strict(a, b).consistent());
+  a.user_hz = 100;
+  BOOST_TEST(procinfo::compare_strict(a, b).consistent());
+  a.user_hz = b.user_hz = 100;
+  BOOST_TEST(procinfo::compare_live(a, b, a).consistent());
+  a.user_hz = b.user_hz = 1000;
+  BOOST_TEST(!procinfo::compare_live(a, b, a).consistent());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(compare_live)

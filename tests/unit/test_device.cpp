@@ -252,6 +252,7 @@ BOOST_FIXTURE_TEST_CASE(decodes_records, WithFake) {
   const auto snap = read();
   BOOST_TEST(fake.open_fds == 0);
   BOOST_TEST(snap.mem_total_kb == 4000000U);
+  BOOST_TEST(*snap.user_hz == 100U);  // as the driver reports it
   BOOST_REQUIRE(snap.processes.size() == 4U);
   const auto& p = snap.processes[3];
   BOOST_TEST(p.pid == 13U);

@@ -40,6 +40,7 @@ procinfo::Snapshot sample() {
   s.view = procinfo::View::containers;
   s.taken_at = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   s.read_duration = std::chrono::nanoseconds(1234567);
+  s.user_hz = 100;
   return s;
 }
 
@@ -70,6 +71,7 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_everything) {
   BOOST_TEST(back.mem_free_kb == s.mem_free_kb);
   BOOST_TEST((back.taken_at == s.taken_at));
   BOOST_TEST(back.read_duration.count() == s.read_duration.count());
+  BOOST_TEST(*back.user_hz == 100U);
 }
 
 BOOST_AUTO_TEST_CASE(save_and_read_through_the_public_api) {
@@ -90,10 +92,11 @@ BOOST_AUTO_TEST_CASE(layout_is_little_endian_and_documented) {
   BOOST_TEST(bytes.substr(0, 8) == "PROCSNAP");
   BOOST_TEST(bytes[8] == 2);  // format version 2, little-endian
   BOOST_TEST(bytes[9] == 0);
-  BOOST_TEST(static_cast<unsigned char>(bytes[12]) == 88U);   // header size
+  BOOST_TEST(static_cast<unsigned char>(bytes[12]) == 96U);   // header size
   BOOST_TEST(static_cast<unsigned char>(bytes[16]) == 136U);  // record size
   BOOST_TEST(bytes[20] == 3);                                 // records
-  BOOST_TEST(bytes[88] == 1);                                 // first pid
+  BOOST_TEST(bytes[88] == 100);                               // user_hz
+  BOOST_TEST(bytes[96] == 1);                                 // first pid
 }
 
 BOOST_AUTO_TEST_CASE(unknown_version_is_refused) {
@@ -121,7 +124,7 @@ BOOST_AUTO_TEST_CASE(corrupt_fields_are_errors) {
     bytes[at] = value;
     return failure_offset(bytes, what);
   };
-  constexpr std::size_t h = 88;  // header size
+  constexpr std::size_t h = 96;  // header size
   BOOST_TEST(corrupt(75, 1, "reserved") == 75U);
   BOOST_TEST(corrupt(72, 5, "view") == 72U);
   constexpr std::size_t r = 136;                                 // record size
@@ -144,14 +147,20 @@ BOOST_AUTO_TEST_CASE(larger_header_and_records_are_accepted) {
   // A later writer appended 8 header bytes and 8 record bytes.
   const auto s = sample();
   const std::string v1 = encode_file(s);
-  std::string bytes = v1.substr(0, 88) + std::string(8, '\0');
-  bytes[12] = 96;
+  std::string bytes = v1.substr(0, 96) + std::string(8, '\0');
+  bytes[12] = 104;
   bytes[16] = static_cast<char>(144);
-  for (std::size_t i = 0; i < 3; ++i) bytes += v1.substr(88 + i * 136, 136) + std::string(8, '\0');
-  bytes += v1.substr(88 + 3 * 136);
+  for (std::size_t i = 0; i < 3; ++i) bytes += v1.substr(96 + i * 136, 136) + std::string(8, '\0');
+  bytes += v1.substr(96 + 3 * 136);
   BOOST_TEST(decode_file(bytes, "snap.bin").processes == s.processes);
+  // A writer before user_hz (header of 88 bytes) is read too.
+  std::string before_hz = v1.substr(0, 88) + v1.substr(96);
+  before_hz[12] = 88;
+  const auto no_hz = decode_file(before_hz, "snap.bin");
+  BOOST_TEST(no_hz.processes == s.processes);
+  BOOST_TEST(!no_hz.user_hz.has_value());
   // A writer before taken_at_boot_ns (header of 80 bytes) is read too.
-  std::string old = v1.substr(0, 80) + v1.substr(88);
+  std::string old = v1.substr(0, 80) + v1.substr(96);
   old[12] = 80;
   const auto back = decode_file(old, "snap.bin");
   BOOST_TEST(back.processes == s.processes);
@@ -171,14 +180,15 @@ BOOST_AUTO_TEST_CASE(version_1_files_are_still_read_without_identity) {
     p.reasons.reset();
   }
   const std::string v2 = encode_file(s);
-  std::string v1 = v2.substr(0, 88);
+  std::string v1 = v2.substr(0, 88);  // a version 1 header ends before user_hz
   v1[8] = 1;
+  v1[12] = 88;
   v1[16] = 104;
   for (std::size_t i = 0; i < 3; ++i) {
-    BOOST_TEST(v2.substr(88 + i * 136 + 104, 32) == std::string(32, '\0'));
-    v1 += v2.substr(88 + i * 136, 104);
+    BOOST_TEST(v2.substr(96 + i * 136 + 104, 32) == std::string(32, '\0'));
+    v1 += v2.substr(96 + i * 136, 104);
   }
-  v1 += v2.substr(88 + 3 * 136);
+  v1 += v2.substr(96 + 3 * 136);
   const auto back = decode_file(v1, "old.snap");
   BOOST_TEST(back.processes == s.processes);
   BOOST_TEST(!back.processes[1].cgroup.has_value());
@@ -279,6 +289,15 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   BOOST_TEST(*p.pod_uid == "");
   BOOST_TEST((*p.runtime == procinfo::Runtime::docker));
   BOOST_TEST(*p.reasons == (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
-  // The encoder lays the same snapshot out byte for byte as by hand.
-  BOOST_TEST(encode_file(s) == b.data + strings);
+  BOOST_TEST(!s.user_hz.has_value());  // not in a header of 88 bytes
+  // The encoder lays the same snapshot out as by hand, with user_hz
+  // appended to the header.
+  auto with_hz = s;
+  with_hz.user_hz = 250;
+  const std::string encoded = encode_file(with_hz);
+  BOOST_TEST(encoded.substr(0, 12) == b.data.substr(0, 12));
+  BOOST_TEST(encoded[12] == 96);
+  BOOST_TEST(encoded.substr(13, 75) == b.data.substr(13, 75));
+  BOOST_TEST(encoded.substr(88, 8) == std::string("\xfa\0\0\0\0\0\0\0", 8));
+  BOOST_TEST(encoded.substr(96) == b.data.substr(88) + strings);
 }

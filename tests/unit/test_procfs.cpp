@@ -92,6 +92,7 @@ BOOST_FIXTURE_TEST_CASE(reads_every_field, Fixture) {
   const auto snap = read();
   BOOST_TEST(snap.source == "procfs:" + dir.str());
   BOOST_TEST(snap.mem_total_kb == 4000000U);
+  BOOST_TEST(*snap.user_hz == static_cast<std::uint32_t>(::sysconf(_SC_CLK_TCK)));
   BOOST_TEST(snap.mem_free_kb == 1000000U);
   BOOST_REQUIRE(snap.processes.size() == 1U);
   const auto& p = snap.processes[0];

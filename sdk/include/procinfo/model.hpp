@@ -174,6 +174,11 @@ struct Snapshot {
   // for reads of live sources (and kept by file: snapshots), so that a
   // process's age can be told from a saved snapshot too.
   std::optional<std::chrono::nanoseconds> taken_at_boot;
+  // Clock ticks per second (USER_HZ) of Process::cpu_ticks, as the system
+  // that was read counts them: the device says it, procfs and the JSON files
+  // are read on the system they describe (sysconf(_SC_CLK_TCK)), file:
+  // snapshots keep it. Absent from files written before it was stored.
+  std::optional<std::uint32_t> user_hz;
   std::vector<Process> processes;
 
   std::uint64_t mem_used_kb() const noexcept { return mem_total_kb - mem_free_kb; }
