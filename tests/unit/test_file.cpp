@@ -197,8 +197,6 @@ BOOST_AUTO_TEST_CASE(version_1_files_are_still_read_without_identity) {
   BOOST_TEST(failure_offset(v1, "presence") == 88U + 4);
 }
 
-BOOST_AUTO_TEST_SUITE_END()
-
 namespace {
 
 // Little-endian bytes written at fixed offsets, independently of the
@@ -301,3 +299,5 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   BOOST_TEST(encoded.substr(88, 8) == std::string("\xfa\0\0\0\0\0\0\0", 8));
   BOOST_TEST(encoded.substr(96) == b.data.substr(88) + strings);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
