@@ -28,6 +28,7 @@ procinfo::Snapshot mixed() {
   s.processes[1].flags = procinfo::ProcessFlag::container;
   s.processes[2].flags.reset();  // no flags: the rule on the command line decides
   s.taken_at_boot = std::chrono::seconds(1234);
+  s.user_hz = 250;  // another system's rate
   return s;
 }
 
@@ -89,10 +90,15 @@ BOOST_AUTO_TEST_CASE(saved_data_of_all_read_as_containers_is_narrowed) {
   BOOST_TEST(c.processes[1].pid == 30U);  // by the rule
   BOOST_TEST(c.taken_at_boot.has_value());
   BOOST_TEST(c.taken_at_boot->count() == 1234000000000LL);
+  BOOST_TEST(*c.user_hz == 250U);  // the file's, not this system's
 
-  // The containers view cannot be read as every process.
+  // The containers view reads back as it is, and cannot be read as every
+  // process.
   const std::string cpath = dir.str() + "/c.snap";
   procinfo::save_snapshot(c, cpath);
+  const auto again = procinfo::read_snapshot(SourceSpec::parse("file:" + cpath), View::containers);
+  BOOST_TEST((again.view == View::containers));
+  BOOST_TEST(again.processes == c.processes);
   try {
     procinfo::read_snapshot(SourceSpec::parse("file:" + cpath), View::all);
     BOOST_FAIL("no error");
