@@ -6,7 +6,6 @@
 
 #include "text.hpp"
 
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -758,8 +757,8 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
     } else if (before && after) {
       // In both reads of A and not in B: fine only if it is not the same
       // process throughout (pid reused, exec changed its view membership).
-      const bool reused = before->start_time_ns && after->start_time_ns &&
-                          !same(start, *before, *after, tick);
+      const bool reused =
+          before->start_time_ns && after->start_time_ns && !same(start, *before, *after, tick);
       const bool exec = before->name != after->name || before->cmdline != after->cmdline;
       if (reused || exec)
         report.diffs.push_back(presence(*before, true,

@@ -32,9 +32,9 @@ std::string_view record_string(std::string_view strings, std::uint64_t offset, s
                                const std::string& file) {
   if (offset + len > strings.size() || len > max)
     throw ParseError(file, offset,
-                      fmt::format("a {} of at most {} bytes inside the string area of {} bytes "
-                                  "(pid {})",
-                                  what, max, strings.size(), pid));
+                     fmt::format("a {} of at most {} bytes inside the string area of {} bytes "
+                                 "(pid {})",
+                                 what, max, strings.size(), pid));
   return strings.substr(offset, len);
 }
 
@@ -64,8 +64,8 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
   if (static_cast<std::uint64_t>(rec.cmdline_offset) + rec.cmdline_len > strings.size() ||
       rec.cmdline_len > PROCINFO_CMDLINE_MAX)
     throw ParseError(file, rec.cmdline_offset,
-                      fmt::format("a command line inside the string area of {} bytes (pid {})",
-                                  strings.size(), rec.pid));
+                     fmt::format("a command line inside the string area of {} bytes (pid {})",
+                                 strings.size(), rec.pid));
   p.cmdline = cmdline_from_raw(strings.substr(rec.cmdline_offset, rec.cmdline_len));
   p.vsz_kb = rec.vsz_kb;
   p.rss_kb = rec.rss_kb;
@@ -142,9 +142,8 @@ Snapshot read_device(const std::string& path, View view) {
           fmt::format("{}: the snapshot did not fit after {} attempts ({} bytes needed)", path,
                       max_attempts, req.needed));
     if (req.needed <= req.buf_len)
-      throw ParseError(path, 0,
-                        fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed,
-                                    req.buf_len));
+      throw ParseError(
+          path, 0, fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed, req.buf_len));
     // The retry hands out the pending snapshot, so `needed` fits exactly;
     // the slack covers a driver that took a new one.
     storage.assign(with_slack(req.needed) / sizeof(std::uint64_t) + 1, 0);
@@ -158,10 +157,10 @@ Snapshot read_device(const std::string& path, View view) {
           buf_len ||
       req.strings_offset + req.strings_len > buf_len)
     throw ParseError(path, 0,
-                      fmt::format("a snapshot layout inside the buffer (record_size {}, "
-                                  "{} records at {}, {} string bytes at {}, buffer {})",
-                                  req.record_size, req.nr_records, req.records_offset,
-                                  req.strings_len, req.strings_offset, buf_len));
+                     fmt::format("a snapshot layout inside the buffer (record_size {}, "
+                                 "{} records at {}, {} string bytes at {}, buffer {})",
+                                 req.record_size, req.nr_records, req.records_offset,
+                                 req.strings_len, req.strings_offset, buf_len));
 
   const bool identity = (version.features & PROCINFO_FEAT_CONTAINER_ID) != 0;
   Snapshot snap;

@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
-#include <array>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -81,13 +81,12 @@ enum Present : std::uint32_t {
 };
 
 // The Process member a record field holds.
-using Member = std::variant<std::uint32_t Process::*, std::uint64_t Process::*, char Process::*,
-                            std::string Process::*, std::optional<std::uint32_t> Process::*,
-                            std::optional<std::uint64_t> Process::*,
-                            std::optional<std::string> Process::*,
-                            std::optional<ProcessFlag> Process::*,
-                            std::optional<ContainerReason> Process::*,
-                            std::optional<Runtime> Process::*>;
+using Member =
+    std::variant<std::uint32_t Process::*, std::uint64_t Process::*, char Process::*,
+                 std::string Process::*, std::optional<std::uint32_t> Process::*,
+                 std::optional<std::uint64_t> Process::*, std::optional<std::string> Process::*,
+                 std::optional<ProcessFlag> Process::*, std::optional<ContainerReason> Process::*,
+                 std::optional<Runtime> Process::*>;
 
 struct RecordField {
   std::string_view name;
@@ -223,16 +222,17 @@ std::string encode_file(const Snapshot& snapshot) {
   put(out, 0, header::mem_total_kb, snapshot.mem_total_kb);
   put(out, 0, header::mem_free_kb, snapshot.mem_free_kb);
   put(out, 0, header::taken_at_ns,
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     snapshot.taken_at.time_since_epoch())
-                                     .count()));
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(snapshot.taken_at.time_since_epoch())
+              .count()));
   put(out, 0, header::read_duration_ns, static_cast<std::uint64_t>(snapshot.read_duration.count()));
   put(out, header::source.offset, source_offset, 4);
   put(out, header::source.offset + 4, snapshot.source.size(), 4);
   put(out, 0, header::view, snapshot.view == View::containers ? 1 : 0);
   // 0 stands for "unknown": no live read starts at boot time 0.
   if (snapshot.taken_at_boot)
-    put(out, 0, header::taken_at_boot_ns, static_cast<std::uint64_t>(snapshot.taken_at_boot->count()));
+    put(out, 0, header::taken_at_boot_ns,
+        static_cast<std::uint64_t>(snapshot.taken_at_boot->count()));
   if (snapshot.user_hz) put(out, 0, header::user_hz, *snapshot.user_hz);  // 0: unknown
 
   std::size_t at = header::size;
@@ -324,8 +324,8 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
         [&](auto member) {
           auto& value = p.*member;
           using T = std::remove_cvref_t<decltype(value)>;
-          using V = typename std::conditional_t<is_optional<T>::value, T,
-                                                std::optional<T>>::value_type;
+          using V =
+              typename std::conditional_t<is_optional<T>::value, T, std::optional<T>>::value_type;
           V v{};
           if constexpr (std::is_same_v<V, std::string>) {
             v = text(at, true);

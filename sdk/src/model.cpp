@@ -106,6 +106,8 @@ ParseError::ParseError(const std::string& file, std::size_t offset, const std::s
 OsError::OsError(std::error_code code, const std::string& message)
     : std::system_error(code, message), message_(message) {}
 
-const char* OsError::what() const noexcept { return message_.what(); }
+const char* OsError::what() const noexcept {
+  return message_.what();
+}
 
 }  // namespace procinfo

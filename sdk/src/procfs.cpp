@@ -169,7 +169,7 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
   for (std::size_t n : {4, 9, 14, 15, 20, 22}) {
     if (!to_u64(fields[n - 3], values[n]))
       throw ParseError(stat_path, static_cast<std::size_t>(fields[n - 3].data() - stat.data()),
-                        fmt::format("an unsigned integer as field {}", n));
+                       fmt::format("an unsigned integer as field {}", n));
   }
   const std::uint64_t task_flags = values[9];
   p.state = fields[0][0];
@@ -208,7 +208,7 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
                                       at + key.size(), status.find('\n', at + 1) - at - key.size()));
     if (values_here.empty() || !to_u64(values_here[0], id))
       throw ParseError(status_path, at == std::string::npos ? 0 : at + 1,
-                        fmt::format("a line \"{}\" with numeric ids", key.substr(1)));
+                       fmt::format("a line \"{}\" with numeric ids", key.substr(1)));
     (key[1] == 'U' ? p.uid : p.gid) = static_cast<std::uint32_t>(id);
   }
 
@@ -235,7 +235,7 @@ void read_meminfo(const std::string& root, Snapshot& snap) {
                                                   text.find('\n', at) - at - key.size()));
     if (words.empty() || !to_u64(words[0], kb))
       throw ParseError(path, at == std::string::npos ? 0 : at,
-                        fmt::format("a line \"{} N kB\"", key));
+                       fmt::format("a line \"{} N kB\"", key));
     (key == "MemTotal:" ? snap.mem_total_kb : snap.mem_free_kb) = kb;
   }
 }
@@ -261,7 +261,7 @@ Snapshot read_procfs(const std::string& root, View view) {
     if (!entry) {
       if (errno != 0)
         throw OsError(std::error_code(errno, std::generic_category()),
-                       fmt::format("cannot list the processes in {}", root));
+                      fmt::format("cannot list the processes in {}", root));
       break;
     }
     std::uint64_t pid = 0;

@@ -47,8 +47,8 @@ void check_states(const Snapshot& snap, const std::string& path) {
   for (const Process& p : snap.processes)
     if (process_states.find(p.state) == std::string_view::npos)
       throw ParseError(path, 0,
-                        fmt::format("a state among R S D T t X Z P I for pid {} (got byte 0x{:02x})",
-                                    p.pid, static_cast<unsigned char>(p.state)));
+                       fmt::format("a state among R S D T t X Z P I for pid {} (got byte 0x{:02x})",
+                                   p.pid, static_cast<unsigned char>(p.state)));
 }
 
 }  // namespace

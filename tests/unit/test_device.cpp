@@ -40,7 +40,8 @@ static_assert(offsetof(procinfo_snapshot_req, mem_total_kb) == 64);
 static_assert(offsetof(procinfo_snapshot_req, reserved) == 96);
 static_assert(procinfo::ProcessFlag::kernel_thread == procinfo::ProcessFlag{PROCINFO_REC_KTHREAD});
 static_assert(procinfo::ProcessFlag::container == procinfo::ProcessFlag{PROCINFO_REC_CONTAINER});
-static_assert(procinfo::ProcessFlag::cmdline_truncated == procinfo::ProcessFlag{PROCINFO_REC_CMDLINE_TRUNCATED});
+static_assert(procinfo::ProcessFlag::cmdline_truncated ==
+              procinfo::ProcessFlag{PROCINFO_REC_CMDLINE_TRUNCATED});
 static_assert(procinfo::ProcessFlag::no_mm == procinfo::ProcessFlag{PROCINFO_REC_NO_MM});
 static_assert(procinfo::cmdline_max == PROCINFO_CMDLINE_MAX);
 

@@ -25,7 +25,8 @@ procinfo::Snapshot sample() {
                        "device:/dev/procinfo");
   s.processes[2].ppid.reset();  // a JSON-like process: optional members absent
   s.processes[2].start_time_ns.reset();
-  s.processes[1].flags = procinfo::ProcessFlag::cmdline_truncated | procinfo::ProcessFlag::container;
+  s.processes[1].flags =
+      procinfo::ProcessFlag::cmdline_truncated | procinfo::ProcessFlag::container;
   // a device-like process in a container; pid 1 outside any; pid 9 none at all
   s.processes[1].cgroup = "/system.slice/docker-" + std::string(64, 'a') + ".scope";
   s.processes[1].runtime = procinfo::Runtime::docker;
@@ -215,10 +216,10 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   const std::string strings = std::string("device") + "bash" + "bash -l" + "/docker/x" + "abc";
   Bytes b(88 + 136);
   b.data.replace(0, 8, "PROCSNAP");
-  b.put(8, 2, 4);      // format version
-  b.put(12, 88, 4);    // header size
-  b.put(16, 136, 4);   // record size
-  b.put(20, 1, 4);     // records
+  b.put(8, 2, 4);     // format version
+  b.put(12, 88, 4);   // header size
+  b.put(16, 136, 4);  // record size
+  b.put(20, 1, 4);    // records
   b.put(24, strings.size(), 8);
   b.put(32, 4000, 8);  // mem_total_kb
   b.put(40, 1000, 8);  // mem_free_kb
@@ -226,7 +227,7 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   b.put(56, 5000, 8);  // read_duration_ns
   b.put(64, 0, 4);     // source: "device"
   b.put(68, 6, 4);
-  b.put(72, 1, 1);     // view containers
+  b.put(72, 1, 1);  // view containers
   b.put(80, 77000000000ULL, 8);
   const std::size_t r = 88;
   b.put(r + 0, 42, 4);
@@ -245,17 +246,17 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   b.put(r + 72, 6000, 8);   // start_time_ns
   b.put(r + 80, 6, 4);      // name "bash"
   b.put(r + 84, 4, 4);
-  b.put(r + 88, 10, 4);     // cmdline "bash -l"
+  b.put(r + 88, 10, 4);  // cmdline "bash -l"
   b.put(r + 92, 7, 4);
   b.put(r + 96, 'S', 1);
-  b.put(r + 104, 17, 4);    // cgroup "/docker/x"
+  b.put(r + 104, 17, 4);  // cgroup "/docker/x"
   b.put(r + 108, 9, 4);
-  b.put(r + 112, 26, 4);    // container_id "abc"
+  b.put(r + 112, 26, 4);  // container_id "abc"
   b.put(r + 116, 3, 4);
-  b.put(r + 120, 29, 4);    // pod_uid "", at the end of the area
+  b.put(r + 120, 29, 4);  // pod_uid "", at the end of the area
   b.put(r + 124, 0, 4);
-  b.put(r + 128, 1, 1);     // runtime docker
-  b.put(r + 129, 0x3, 1);   // reasons keyword, cgroup
+  b.put(r + 128, 1, 1);    // runtime docker
+  b.put(r + 129, 0x3, 1);  // reasons keyword, cgroup
   const auto s = decode_file(b.data + strings, "hand.snap");
   BOOST_TEST(s.source == "device");
   BOOST_TEST(s.mem_total_kb == 4000U);
@@ -286,7 +287,8 @@ BOOST_AUTO_TEST_CASE(a_file_laid_out_by_hand_decodes) {
   BOOST_TEST(*p.container_id == "abc");
   BOOST_TEST(*p.pod_uid == "");
   BOOST_TEST((*p.runtime == procinfo::Runtime::docker));
-  BOOST_TEST(*p.reasons == (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
+  BOOST_TEST(*p.reasons ==
+             (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
   BOOST_TEST(!s.user_hz.has_value());  // not in a header of 88 bytes
   // The encoder lays the same snapshot out as by hand, with user_hz
   // appended to the header.

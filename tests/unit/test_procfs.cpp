@@ -276,7 +276,8 @@ BOOST_FIXTURE_TEST_CASE(pid_namespace_and_keyword_reasons, Fixture) {
   BOOST_TEST(*snap.processes[0].reasons == procinfo::ContainerReason::pidns);
   BOOST_TEST(*snap.processes[0].flags == procinfo::ProcessFlag::container);
   BOOST_TEST(*snap.processes[1].reasons == procinfo::ContainerReason::pidns);
-  BOOST_TEST(*snap.processes[2].reasons == (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
+  BOOST_TEST(*snap.processes[2].reasons ==
+             (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
   BOOST_TEST(*snap.processes[3].reasons == procinfo::ContainerReason{});
   const auto names = procinfo::reason_names(*snap.processes[2].reasons);
   BOOST_TEST((names == std::vector<std::string_view>{"keyword", "cgroup"}));

@@ -332,7 +332,9 @@ std::string text_report(const std::vector<Result>& results, const Options& optio
 
 // ---- JSON report -------------------------------------------------------------
 
-void append_string(std::string& out, std::string_view s) { out += procinfo::json_string(s); }
+void append_string(std::string& out, std::string_view s) {
+  out += procinfo::json_string(s);
+}
 
 std::string json_strings(const std::vector<std::string>& items) {
   std::string out = "[";
