@@ -5,7 +5,7 @@
 #                   [--no-lintian]
 #
 # Builds the Debian packages of this tree (source package procinfo-driver:
-# procinfo-dkms, libprocinfo2, libprocinfo-dev, procinfo-tools) and checks
+# procinfo-dkms, libprocinfo3, libprocinfo-dev, procinfo-tools) and checks
 # them with lintian:
 #   1. installs the build dependencies (apt-get build-dep on debian/control,
 #      plus dpkg-dev and lintian) unless --no-deps; needs root for that;

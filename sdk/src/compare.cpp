@@ -3,9 +3,8 @@
 // field by field in tools/procinfo-compare/procinfo-compare.1 (LIVE MODE
 // RULES); keep both in step.
 #include <procinfo/compare.hpp>
-#include <procinfo/text.hpp>
 
-#include <unistd.h>
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -16,18 +15,21 @@
 #include <stdexcept>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 namespace procinfo {
 namespace {
 
 // Start times are compared at clock-tick resolution: procfs reports them in
-// ticks (stat field 22), the device in nanoseconds.
-std::uint64_t start_tick(std::uint64_t ns) {
-  static const std::uint64_t ns_per_tick = [] {
-    const long hz = ::sysconf(_SC_CLK_TCK);
-    return 1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100);
-  }();
-  return ns / ns_per_tick;
+// ticks (stat field 22), the device in nanoseconds. The tick is the coarsest
+// of the snapshots' own (their user_hz), whatever the comparing system's.
+std::uint64_t ns_per_tick(std::initializer_list<const Snapshot*> snapshots) {
+  std::uint32_t hz = 0;
+  for (const Snapshot* s : snapshots)
+    if (s->user_hz && *s->user_hz != 0 && (hz == 0 || *s->user_hz < hz)) hz = *s->user_hz;
+  // None known (files written before user_hz was stored): USER_HZ is 100
+  // on every Linux ABI but alpha's.
+  return 1000000000ULL / (hz != 0 ? hz : 100);
 }
 
 // The largest user address space of any 64-bit Linux architecture (x86-64
@@ -48,7 +50,7 @@ enum class Kind {
   start,    // compared at tick resolution
 };
 
-FieldValue text_value_of(std::string text) {
+FieldValue text_value(std::string text) {
   FieldValue v;
   v.present = true;
   v.text = std::move(text);
@@ -63,18 +65,26 @@ struct Field {
   std::function<std::optional<std::uint64_t>(const Process&)> number;
 };
 
+// The number of a value; a flag set's bits.
+template <typename T>
+std::uint64_t number_of(T v) {
+  if constexpr (std::is_enum_v<T>)
+    return static_cast<std::underlying_type_t<T>>(v);
+  else
+    return v;
+}
 template <typename T>
 std::optional<std::uint64_t> num(const std::optional<T>& v) {
-  return v ? std::optional<std::uint64_t>(*v) : std::nullopt;
+  return v ? std::optional<std::uint64_t>(number_of(*v)) : std::nullopt;
 }
 template <typename T>
 std::optional<std::string> txt(const std::optional<T>& v) {
-  return v ? std::optional<std::string>(fmt::format("{}", *v)) : std::nullopt;
+  return v ? std::optional<std::string>(fmt::format("{}", number_of(*v))) : std::nullopt;
 }
 
-std::optional<std::string> reasons_text(const std::optional<std::uint32_t>& reasons) {
+std::optional<std::string> reasons_text(const std::optional<ContainerReason>& reasons) {
   if (!reasons) return std::nullopt;
-  if (*reasons == 0) return "-";
+  if (*reasons == ContainerReason{}) return "-";
   return fmt::format("{}", fmt::join(reason_names(*reasons), ","));
 }
 
@@ -85,14 +95,14 @@ std::optional<std::string> runtime_text(const std::optional<Runtime>& runtime) {
 }
 
 bool cmdline_unavailable(const Process& p) {
-  return p.flags && (*p.flags & flag_cmdline_unavailable) != 0;
+  return p.flags && has(*p.flags, ProcessFlag::cmdline_unavailable);
 }
 
-// The flags compared: flag_cmdline_unavailable says how one read went, not
+// The flags compared: ProcessFlag::cmdline_unavailable says how one read went, not
 // what the process is, so it is left out.
-std::optional<std::uint32_t> compared_flags(const Process& p) {
+std::optional<ProcessFlag> compared_flags(const Process& p) {
   if (!p.flags) return std::nullopt;
-  return *p.flags & ~static_cast<std::uint32_t>(flag_cmdline_unavailable);
+  return *p.flags & ~ProcessFlag::cmdline_unavailable;
 }
 
 // What a read whose command line was unavailable can be held against: no
@@ -101,10 +111,10 @@ std::optional<std::uint32_t> compared_flags(const Process& p) {
 Process without_cmdline(const Process& p) {
   Process q = p;
   q.cmdline.clear();
-  if (q.reasons) *q.reasons &= ~static_cast<std::uint32_t>(reason_keyword);
+  if (q.reasons) *q.reasons &= ~ContainerReason::keyword;
   if (q.flags) {
-    *q.flags &= ~static_cast<std::uint32_t>(flag_cmdline_truncated);
-    if (!q.reasons || *q.reasons == 0) *q.flags &= ~static_cast<std::uint32_t>(flag_container);
+    *q.flags &= ~ProcessFlag::cmdline_truncated;
+    if (!q.reasons || *q.reasons == ContainerReason{}) *q.flags &= ~ProcessFlag::container;
   }
   return q;
 }
@@ -138,9 +148,9 @@ FieldDiff unavailable_cmdline(const Process& a, const Process* a_after, const Pr
   d.pid = b.pid;
   d.name = b.name;
   d.field = "cmdline";
-  d.a = text_value_of(a.cmdline);
-  if (a_after) d.a_after = text_value_of(a_after->cmdline);
-  d.b = text_value_of(b.cmdline);
+  d.a = text_value(a.cmdline);
+  if (a_after) d.a_after = text_value(a_after->cmdline);
+  d.b = text_value(b.cmdline);
   d.value_a = a.cmdline;
   if (a_after && a_after->cmdline != a.cmdline)
     d.value_a = fmt::format("{} then {}", a.cmdline, a_after->cmdline);
@@ -203,16 +213,16 @@ const Field& field_named(std::string_view name) {
                        [name](const Field& f) { return f.name == name; });
 }
 
-// The value compare() looks at: start times at tick resolution.
-std::optional<std::uint64_t> key(const Field& f, const Process& p) {
+// The value compared: start times at tick resolution.
+std::optional<std::uint64_t> key(const Field& f, const Process& p, std::uint64_t tick) {
   const auto n = f.number ? f.number(p) : std::nullopt;
-  if (n && f.kind == Kind::start) return start_tick(*n);
+  if (n && f.kind == Kind::start) return *n / tick;
   return n;
 }
 
 // Whether two values of a field agree (start times at tick resolution).
-bool same(const Field& f, const Process& a, const Process& b) {
-  if (f.number) return key(f, a) == key(f, b);
+bool same(const Field& f, const Process& a, const Process& b, std::uint64_t tick) {
+  if (f.number) return key(f, a, tick) == key(f, b, tick);
   return f.text(a) == f.text(b);
 }
 
@@ -227,13 +237,6 @@ FieldValue value_of(const Field& f, const Process& p) {
     v.text = std::move(*t);
     if (f.number) v.number = f.number(p);
   }
-  return v;
-}
-
-FieldValue text_value(std::string text) {
-  FieldValue v;
-  v.present = true;
-  v.text = std::move(text);
   return v;
 }
 
@@ -404,6 +407,7 @@ CompareReport compare_strict(const Snapshot& a, const Snapshot& b, const Compare
   report.mode = CompareMode::strict;
   report.view = b.view;
   Comparison cmp(report, options, {&a, &b});
+  const std::uint64_t tick = ns_per_tick({&a, &b});
   if (views_differ(report, a, b)) return report;
 
   if (a.mem_total_kb != b.mem_total_kb && !cmp.ignored("mem_total_kb"))
@@ -436,7 +440,7 @@ CompareReport compare_strict(const Snapshot& a, const Snapshot& b, const Compare
     for (const Field& f : fields()) {
       const Process& x = pair[0];
       const Process& y = pair[1];
-      if (cmp.ignored(f.name) || !both_have(f, x, y) || same(f, x, y)) continue;
+      if (cmp.ignored(f.name) || !both_have(f, x, y) || same(f, x, y, tick)) continue;
       FieldDiff d;
       d.pid = pa.pid;
       d.name = pa.name;
@@ -497,8 +501,14 @@ Activity activity(const Process& before, const Process& b, const Process& after)
 
 class LiveOne {
  public:
-  LiveOne(CompareReport& report, const Process& before, const Process& b, const Process& after)
-      : report_(report), before_(before), b_(b), after_(after), act_(activity(before, b, after)) {}
+  LiveOne(CompareReport& report, const Process& before, const Process& b, const Process& after,
+          std::uint64_t tick)
+      : report_(report),
+        before_(before),
+        b_(b),
+        after_(after),
+        act_(activity(before, b, after)),
+        tick_(tick) {}
 
   void compare(const Comparison& cmp) {
     for (const Field& f : fields()) {
@@ -655,11 +665,16 @@ class LiveOne {
     }
   }
 
+  bool same(const Field& f, const Process& x, const Process& y) const {
+    return procinfo::same(f, x, y, tick_);
+  }
+
   CompareReport& report_;
   const Process& before_;
   const Process& b_;
   const Process& after_;
   Activity act_;
+  std::uint64_t tick_;
 };
 
 }  // namespace
@@ -676,6 +691,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
   report.mode = CompareMode::live;
   report.view = b.view;
   Comparison cmp(report, options, {&a_before, &b, &a_after});
+  const std::uint64_t tick = ns_per_tick({&a_before, &b, &a_after});
   if (views_differ(report, a_before, b) || views_differ(report, a_after, b)) return report;
 
   if ((b.mem_total_kb != a_before.mem_total_kb || b.mem_total_kb != a_after.mem_total_kb) &&
@@ -715,7 +731,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
     if (pb && before && after) {
       // A start time that moved between the reads of A: the pid was reused.
       if (!cmp.ignored(start.name) && both_have(start, *before, *after) &&
-          !same(start, *before, *after)) {
+          !same(start, *before, *after, tick)) {
         FieldDiff d = presence(*pb, true, "pid reused between the reads; not compared", false);
         d.field = "start_time_ns";
         d.a = value_of(start, *before);
@@ -731,7 +747,7 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
       if (reads.cmdline_unknown() && !cmp.ignored("cmdline") &&
           (before->cmdline != pb->cmdline || after->cmdline != pb->cmdline))
         report.diffs.push_back(unavailable_cmdline(*before, after, *pb));
-      LiveOne(report, reads[0], reads[1], reads[2]).compare(cmp);
+      LiveOne(report, reads[0], reads[1], reads[2], tick).compare(cmp);
     } else if (pb) {
       report.diffs.push_back(presence(*pb, false,
                                       before ? "vanished before the later read of A"
@@ -741,8 +757,8 @@ CompareReport compare_live(const Snapshot& a_before, const Snapshot& b, const Sn
     } else if (before && after) {
       // In both reads of A and not in B: fine only if it is not the same
       // process throughout (pid reused, exec changed its view membership).
-      const bool reused = before->start_time_ns && after->start_time_ns &&
-                          start_tick(*before->start_time_ns) != start_tick(*after->start_time_ns);
+      const bool reused =
+          before->start_time_ns && after->start_time_ns && !same(start, *before, *after, tick);
       const bool exec = before->name != after->name || before->cmdline != after->cmdline;
       if (reused || exec)
         report.diffs.push_back(presence(*before, true,
@@ -786,7 +802,7 @@ void append_value(std::string& out, const std::string& field, const FieldValue& 
     else
       out += fmt::format("{}", *v.number);
   } else {
-    append_json_string(out, sanitize_utf8(v.text));
+    detail::append_json_string(out, sanitize_utf8(v.text));
   }
 }
 
@@ -794,9 +810,9 @@ void append_value(std::string& out, const std::string& field, const FieldValue& 
 
 std::string to_json(const CompareReport& report, bool with_accepted) {
   std::string out = "{\"source_a\": ";
-  append_json_string(out, sanitize_utf8(report.source_a));
+  detail::append_json_string(out, sanitize_utf8(report.source_a));
   out += ", \"source_b\": ";
-  append_json_string(out, sanitize_utf8(report.source_b));
+  detail::append_json_string(out, sanitize_utf8(report.source_b));
   out += fmt::format(", \"view\": \"{}\", \"mode\": \"{}\", \"reads\": [", to_string(report.view),
                      to_string(report.mode));
   static constexpr std::string_view live_roles[] = {"a_before", "b", "a_after"};
@@ -808,7 +824,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
                                                                           : "other";
     out += i == 0 ? "{" : ", {";
     out += fmt::format("\"role\": \"{}\", \"source\": ", role);
-    append_json_string(out, sanitize_utf8(r.source));
+    detail::append_json_string(out, sanitize_utf8(r.source));
     out += fmt::format(", \"taken_at\": \"{}\", \"read_duration_ns\": {}, \"processes\": {}}}",
                        rfc3339(r.taken_at), r.read_duration.count(), r.processes);
   }
@@ -819,7 +835,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
       report.processes_compared, report.processes_excluded);
   for (std::size_t i = 0; i < report.ignored_fields.size(); ++i) {
     if (i) out += ", ";
-    append_json_string(out, sanitize_utf8(report.ignored_fields[i]));
+    detail::append_json_string(out, sanitize_utf8(report.ignored_fields[i]));
   }
   out += fmt::format("], \"consistent\": {}, \"mismatches\": {}, \"accepted\": {}, \"diffs\": [",
                      report.consistent(), report.mismatch_count(), accepted);
@@ -829,9 +845,9 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
     out += first ? "\n  {" : ",\n  {";
     first = false;
     out += fmt::format("\"pid\": {}, \"name\": ", d.pid);
-    append_json_string(out, sanitize_utf8(d.name));
+    detail::append_json_string(out, sanitize_utf8(d.name));
     out += ", \"field\": ";
-    append_json_string(out, sanitize_utf8(d.field));
+    detail::append_json_string(out, sanitize_utf8(d.field));
     out += ", \"a\": ";
     append_value(out, d.field, d.a);
     if (report.mode == CompareMode::live) {
@@ -841,7 +857,7 @@ std::string to_json(const CompareReport& report, bool with_accepted) {
     out += ", \"b\": ";
     append_value(out, d.field, d.b);
     out += ", \"reason\": ";
-    append_json_string(out, sanitize_utf8(d.reason));
+    detail::append_json_string(out, sanitize_utf8(d.reason));
     out += fmt::format(", \"mismatch\": {}}}", d.mismatch);
   }
   out += first ? "]}" : "\n]}";

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The ioctl source: /dev/procinfo.
 #include <procinfo/error.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -17,11 +17,12 @@ namespace procinfo::detail {
 namespace {
 
 static_assert(cgroup_max == PROCINFO_CGROUP_MAX && container_id_max == PROCINFO_CONTAINER_ID_MAX);
-static_assert(reason_keyword == PROCINFO_REASON_KEYWORD &&
-              reason_cgroup == PROCINFO_REASON_CGROUP && reason_pidns == PROCINFO_REASON_PIDNS);
-static_assert(flag_cmdline_unavailable == PROCINFO_REC_CMDLINE_UNAVAILABLE &&
-              flag_cgroup_cut == PROCINFO_REC_CGROUP_CUT &&
-              flag_container_id_cut == PROCINFO_REC_CONTAINER_ID_CUT);
+static_assert(ContainerReason::keyword == ContainerReason{PROCINFO_REASON_KEYWORD} &&
+              ContainerReason::cgroup == ContainerReason{PROCINFO_REASON_CGROUP} &&
+              ContainerReason::pidns == ContainerReason{PROCINFO_REASON_PIDNS});
+static_assert(ProcessFlag::cmdline_unavailable == ProcessFlag{PROCINFO_REC_CMDLINE_UNAVAILABLE} &&
+              ProcessFlag::cgroup_cut == ProcessFlag{PROCINFO_REC_CGROUP_CUT} &&
+              ProcessFlag::container_id_cut == ProcessFlag{PROCINFO_REC_CONTAINER_ID_CUT});
 static_assert(static_cast<unsigned>(Runtime::docker) == PROCINFO_RUNTIME_DOCKER &&
               static_cast<unsigned>(Runtime::nspawn) == PROCINFO_RUNTIME_NSPAWN);
 
@@ -30,10 +31,10 @@ std::string_view record_string(std::string_view strings, std::uint64_t offset, s
                                std::uint64_t max, std::string_view what, std::uint32_t pid,
                                const std::string& file) {
   if (offset + len > strings.size() || len > max)
-    throw parse_error(file, offset,
-                      fmt::format("a {} of at most {} bytes inside the string area of {} bytes "
-                                  "(pid {})",
-                                  what, max, strings.size(), pid));
+    throw ParseError(file, offset,
+                     fmt::format("a {} of at most {} bytes inside the string area of {} bytes "
+                                 "(pid {})",
+                                 what, max, strings.size(), pid));
   return strings.substr(offset, len);
 }
 
@@ -62,9 +63,9 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
   p.name = sanitize_utf8(std::string_view(comm, strnlen(comm, sizeof(rec.comm))));
   if (static_cast<std::uint64_t>(rec.cmdline_offset) + rec.cmdline_len > strings.size() ||
       rec.cmdline_len > PROCINFO_CMDLINE_MAX)
-    throw parse_error(file, rec.cmdline_offset,
-                      fmt::format("a command line inside the string area of {} bytes (pid {})",
-                                  strings.size(), rec.pid));
+    throw ParseError(file, rec.cmdline_offset,
+                     fmt::format("a command line inside the string area of {} bytes (pid {})",
+                                 strings.size(), rec.pid));
   p.cmdline = cmdline_from_raw(strings.substr(rec.cmdline_offset, rec.cmdline_len));
   p.vsz_kb = rec.vsz_kb;
   p.rss_kb = rec.rss_kb;
@@ -78,7 +79,7 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
   p.utime_ns = rec.utime_ns;
   p.stime_ns = rec.stime_ns;
   p.start_time_ns = rec.start_time_ns;
-  p.flags = rec.flags;
+  p.flags = ProcessFlag{rec.flags};
   if (identity) {
     p.cgroup = sanitize_utf8(record_string(strings, rec.cgroup_offset, rec.cgroup_len,
                                            PROCINFO_CGROUP_MAX, "cgroup path", rec.pid, file));
@@ -88,7 +89,7 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
     p.pod_uid = sanitize_utf8(record_string(strings, rec.pod_uid_offset, rec.pod_uid_len,
                                             PROCINFO_POD_UID_MAX, "pod uid", rec.pid, file));
     p.runtime = static_cast<Runtime>(rec.runtime);
-    p.reasons = rec.reasons;
+    p.reasons = ContainerReason{rec.reasons};
   }
   return p;
 }
@@ -104,7 +105,7 @@ Snapshot read_device(const std::string& path, View view) {
       // A driver before ABI 2.0 answers only the old ioctl numbers.
       procinfo_version old{};
       if (dev.ioctl(PROCINFO_IOC_VERSION_V1, &old) == 0 && old.major == 1)
-        throw abi_mismatch(fmt::format(
+        throw AbiMismatch(fmt::format(
             "{}: driver ABI {}.{} (ioctl magic 0xB8), this libprocinfo speaks {}.x — update "
             "the procinfo-dkms package (then: sudo rmmod continfo sysinfo; sudo modprobe "
             "sysinfo)",
@@ -117,7 +118,7 @@ Snapshot read_device(const std::string& path, View view) {
     throw ioctl_error(err, path, "PROCINFO_IOC_VERSION");
   }
   if (version.major != PROCINFO_ABI_MAJOR)
-    throw abi_mismatch(fmt::format(
+    throw AbiMismatch(fmt::format(
         "{}: driver ABI {}.{}, this libprocinfo speaks {}.x — update libprocinfo or the "
         "procinfo-dkms package",
         path, version.major, version.minor, PROCINFO_ABI_MAJOR));
@@ -141,9 +142,8 @@ Snapshot read_device(const std::string& path, View view) {
           fmt::format("{}: the snapshot did not fit after {} attempts ({} bytes needed)", path,
                       max_attempts, req.needed));
     if (req.needed <= req.buf_len)
-      throw parse_error(path, 0,
-                        fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed,
-                                    req.buf_len));
+      throw ParseError(
+          path, 0, fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed, req.buf_len));
     // The retry hands out the pending snapshot, so `needed` fits exactly;
     // the slack covers a driver that took a new one.
     storage.assign(with_slack(req.needed) / sizeof(std::uint64_t) + 1, 0);
@@ -156,16 +156,19 @@ Snapshot read_device(const std::string& path, View view) {
       req.records_offset + static_cast<std::uint64_t>(req.nr_records) * req.record_size >
           buf_len ||
       req.strings_offset + req.strings_len > buf_len)
-    throw parse_error(path, 0,
-                      fmt::format("a snapshot layout inside the buffer (record_size {}, "
-                                  "{} records at {}, {} string bytes at {}, buffer {})",
-                                  req.record_size, req.nr_records, req.records_offset,
-                                  req.strings_len, req.strings_offset, buf_len));
+    throw ParseError(path, 0,
+                     fmt::format("a snapshot layout inside the buffer (record_size {}, "
+                                 "{} records at {}, {} string bytes at {}, buffer {})",
+                                 req.record_size, req.nr_records, req.records_offset,
+                                 req.strings_len, req.strings_offset, buf_len));
 
   const bool identity = (version.features & PROCINFO_FEAT_CONTAINER_ID) != 0;
   Snapshot snap;
   snap.mem_total_kb = req.mem_total_kb;
   snap.mem_free_kb = req.mem_free_kb;
+  // The snapshot's own rate; the version answer's for a driver that leaves it 0.
+  if (const std::uint32_t hz = req.user_hz != 0 ? req.user_hz : version.user_hz; hz != 0)
+    snap.user_hz = hz;
   snap.processes.reserve(req.nr_records);
   const std::string_view strings(base + req.strings_offset, req.strings_len);
   for (std::uint32_t i = 0; i < req.nr_records; ++i) {

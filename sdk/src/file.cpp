@@ -2,10 +2,10 @@
 // The file: snapshot format (see sdk/file_format.md).
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -15,11 +15,15 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
+#include <type_traits>
+#include <variant>
 
 namespace procinfo {
 namespace detail {
@@ -30,10 +34,32 @@ constexpr char magic[8] = {'P', 'R', 'O', 'C', 'S', 'N', 'A', 'P'};
 // are still read (their processes carry no identity).
 constexpr std::uint32_t format_version = 2;
 constexpr std::uint32_t format_version_v1 = 1;
-constexpr std::uint32_t header_size = 88;
-constexpr std::uint32_t header_size_v1_0 = 80;  // before taken_at_boot_ns
-constexpr std::uint32_t record_size = 136;
-constexpr std::uint32_t record_size_v1 = 104;
+
+// One field of the layout: where it lies and how wide it is. A string is
+// an (offset, length) pair of 4-byte integers into the string area.
+struct Slot {
+  std::uint32_t offset;
+  std::uint32_t size;
+};
+
+// The header, as encode_file() writes it and decode_file() reads it.
+namespace header {
+constexpr Slot version{8, 4};
+constexpr Slot header_size{12, 4};
+constexpr Slot record_size{16, 4};
+constexpr Slot record_count{20, 4};
+constexpr Slot strings_size{24, 8};
+constexpr Slot mem_total_kb{32, 8};
+constexpr Slot mem_free_kb{40, 8};
+constexpr Slot taken_at_ns{48, 8};
+constexpr Slot read_duration_ns{56, 8};
+constexpr Slot source{64, 8};
+constexpr Slot view{72, 1};
+constexpr std::uint32_t size_v1_0 = 80;  // ends before taken_at_boot_ns: reserved up to here
+constexpr Slot taken_at_boot_ns{80, 8};
+constexpr Slot user_hz{88, 4};  // then 4 bytes reserved
+constexpr std::uint32_t size = 96;
+}  // namespace header
 
 // Bits of a record's "present" word: which optional members are stored.
 enum Present : std::uint32_t {
@@ -54,8 +80,77 @@ enum Present : std::uint32_t {
   has_all = (1U << 13) - 1,
 };
 
+// The Process member a record field holds.
+using Member =
+    std::variant<std::uint32_t Process::*, std::uint64_t Process::*, char Process::*,
+                 std::string Process::*, std::optional<std::uint32_t> Process::*,
+                 std::optional<std::uint64_t> Process::*, std::optional<std::string> Process::*,
+                 std::optional<ProcessFlag> Process::*, std::optional<ContainerReason> Process::*,
+                 std::optional<Runtime> Process::*>;
+
+struct RecordField {
+  std::string_view name;
+  Slot slot;
+  std::uint32_t present;  // its bit of the present word; 0: always stored
+  Member member;
+};
+
+constexpr Slot record_pid{0, 4};
+constexpr Slot record_present{4, 4};
+constexpr std::uint32_t record_size_v1 = 104;  // fields below it are version 1's
+constexpr std::uint32_t record_size = 136;
+
+// A record after its pid and present word, field by field; bytes no field
+// covers are reserved (zero).
+const std::array<RecordField, 20> record_fields = {{
+    {"ppid", {8, 4}, has_ppid, &Process::ppid},
+    {"uid", {12, 4}, has_uid, &Process::uid},
+    {"gid", {16, 4}, has_gid, &Process::gid},
+    {"nr_threads", {20, 4}, has_nr_threads, &Process::nr_threads},
+    {"flags", {24, 4}, has_flags, &Process::flags},
+    {"mem_pct_x100", {28, 4}, 0, &Process::mem_pct_x100},
+    {"vsz_kb", {32, 8}, 0, &Process::vsz_kb},
+    {"rss_kb", {40, 8}, 0, &Process::rss_kb},
+    {"cpu_ticks", {48, 8}, 0, &Process::cpu_ticks},
+    {"utime_ns", {56, 8}, has_utime, &Process::utime_ns},
+    {"stime_ns", {64, 8}, has_stime, &Process::stime_ns},
+    {"start_time_ns", {72, 8}, has_start_time, &Process::start_time_ns},
+    {"name", {80, 8}, 0, &Process::name},
+    {"cmdline", {88, 8}, 0, &Process::cmdline},
+    {"state", {96, 1}, 0, &Process::state},
+    {"cgroup", {104, 8}, has_cgroup, &Process::cgroup},
+    {"container_id", {112, 8}, has_container_id, &Process::container_id},
+    {"pod_uid", {120, 8}, has_pod_uid, &Process::pod_uid},
+    {"runtime", {128, 1}, has_runtime, &Process::runtime},
+    {"reasons", {129, 1}, has_reasons, &Process::reasons},
+}};
+
+// Which bytes of a record no field covers: they must be zero.
+const std::array<bool, record_size>& reserved_bytes() {
+  static const std::array<bool, record_size> reserved = [] {
+    std::array<bool, record_size> r{};
+    r.fill(true);
+    const auto cover = [&](Slot slot) {
+      for (std::uint32_t i = 0; i < slot.size; ++i) r[slot.offset + i] = false;
+    };
+    cover(record_pid);
+    cover(record_present);
+    for (const RecordField& f : record_fields) cover(f.slot);
+    return r;
+  }();
+  return reserved;
+}
+
+template <typename T>
+struct is_optional : std::false_type {};
+template <typename T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
 void put(std::string& out, std::size_t at, std::uint64_t v, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void put(std::string& out, std::size_t base, Slot slot, std::uint64_t v) {
+  put(out, base + slot.offset, v, slot.size);
 }
 
 std::uint64_t get(std::string_view in, std::size_t at, std::size_t bytes) {
@@ -63,6 +158,9 @@ std::uint64_t get(std::string_view in, std::size_t at, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i)
     v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + i])) << (8 * i);
   return v;
+}
+std::uint64_t get(std::string_view in, std::size_t base, Slot slot) {
+  return get(in, base + slot.offset, slot.size);
 }
 
 class StringArea {
@@ -79,113 +177,111 @@ class StringArea {
   std::string data_;
 };
 
+// Writes one field of p into the record at base.
+void encode_field(const RecordField& f, const Process& p, std::string& out, std::size_t base,
+                  StringArea& strings, std::uint32_t& present) {
+  std::visit(
+      [&](auto member) {
+        const auto& value = p.*member;
+        using T = std::remove_cvref_t<decltype(value)>;
+        const auto write = [&](const auto& v) {
+          using V = std::remove_cvref_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>) {
+            put(out, base + f.slot.offset, strings.add(v), 4);
+            put(out, base + f.slot.offset + 4, v.size(), 4);
+          } else if constexpr (std::is_same_v<V, char>) {
+            put(out, base, f.slot, static_cast<unsigned char>(v));
+          } else if constexpr (std::is_enum_v<V>) {
+            put(out, base, f.slot, static_cast<std::underlying_type_t<V>>(v));
+          } else {
+            put(out, base, f.slot, v);
+          }
+        };
+        if constexpr (is_optional<T>::value) {
+          if (!value) return;
+          present |= f.present;
+          write(*value);
+        } else {
+          write(value);
+        }
+      },
+      f.member);
+}
+
 }  // namespace
 
 std::string encode_file(const Snapshot& snapshot) {
   StringArea strings;
   const std::uint32_t source_offset = strings.add(snapshot.source);
-  std::string out(header_size + snapshot.processes.size() * record_size, '\0');
+  std::string out(header::size + snapshot.processes.size() * record_size, '\0');
   std::memcpy(out.data(), magic, sizeof(magic));
-  put(out, 8, format_version, 4);
-  put(out, 12, header_size, 4);
-  put(out, 16, record_size, 4);
-  put(out, 20, snapshot.processes.size(), 4);
-  // 24: strings_size, written last
-  put(out, 32, snapshot.mem_total_kb, 8);
-  put(out, 40, snapshot.mem_free_kb, 8);
-  put(out, 48,
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     snapshot.taken_at.time_since_epoch())
-                                     .count()),
-      8);
-  put(out, 56, static_cast<std::uint64_t>(snapshot.read_duration.count()), 8);
-  put(out, 64, source_offset, 4);
-  put(out, 68, snapshot.source.size(), 4);
-  put(out, 72, snapshot.view == View::containers ? 1 : 0, 1);
+  put(out, 0, header::version, format_version);
+  put(out, 0, header::header_size, header::size);
+  put(out, 0, header::record_size, record_size);
+  put(out, 0, header::record_count, snapshot.processes.size());
+  put(out, 0, header::mem_total_kb, snapshot.mem_total_kb);
+  put(out, 0, header::mem_free_kb, snapshot.mem_free_kb);
+  put(out, 0, header::taken_at_ns,
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(snapshot.taken_at.time_since_epoch())
+              .count()));
+  put(out, 0, header::read_duration_ns, static_cast<std::uint64_t>(snapshot.read_duration.count()));
+  put(out, header::source.offset, source_offset, 4);
+  put(out, header::source.offset + 4, snapshot.source.size(), 4);
+  put(out, 0, header::view, snapshot.view == View::containers ? 1 : 0);
   // 0 stands for "unknown": no live read starts at boot time 0.
-  if (snapshot.taken_at_boot) put(out, 80, static_cast<std::uint64_t>(snapshot.taken_at_boot->count()), 8);
+  if (snapshot.taken_at_boot)
+    put(out, 0, header::taken_at_boot_ns,
+        static_cast<std::uint64_t>(snapshot.taken_at_boot->count()));
+  if (snapshot.user_hz) put(out, 0, header::user_hz, *snapshot.user_hz);  // 0: unknown
 
-  std::size_t at = header_size;
+  std::size_t at = header::size;
   for (const Process& p : snapshot.processes) {
     std::uint32_t present = 0;
-    const auto opt = [&](const auto& o, std::uint32_t bit, std::size_t off, std::size_t bytes) {
-      if (o) {
-        present |= bit;
-        put(out, at + off, *o, bytes);
-      }
-    };
-    put(out, at + 0, p.pid, 4);
-    opt(p.ppid, has_ppid, 8, 4);
-    opt(p.uid, has_uid, 12, 4);
-    opt(p.gid, has_gid, 16, 4);
-    opt(p.nr_threads, has_nr_threads, 20, 4);
-    opt(p.flags, has_flags, 24, 4);
-    put(out, at + 28, p.mem_pct_x100, 4);
-    put(out, at + 32, p.vsz_kb, 8);
-    put(out, at + 40, p.rss_kb, 8);
-    put(out, at + 48, p.cpu_ticks, 8);
-    opt(p.utime_ns, has_utime, 56, 8);
-    opt(p.stime_ns, has_stime, 64, 8);
-    opt(p.start_time_ns, has_start_time, 72, 8);
-    put(out, at + 80, strings.add(p.name), 4);
-    put(out, at + 84, p.name.size(), 4);
-    put(out, at + 88, strings.add(p.cmdline), 4);
-    put(out, at + 92, p.cmdline.size(), 4);
-    put(out, at + 96, static_cast<unsigned char>(p.state), 1);
-    const auto opt_text = [&](const std::optional<std::string>& o, std::uint32_t bit,
-                              std::size_t off) {
-      if (!o) return;
-      present |= bit;
-      put(out, at + off, strings.add(*o), 4);
-      put(out, at + off + 4, o->size(), 4);
-    };
-    opt_text(p.cgroup, has_cgroup, 104);
-    opt_text(p.container_id, has_container_id, 112);
-    opt_text(p.pod_uid, has_pod_uid, 120);
-    if (p.runtime) {
-      present |= has_runtime;
-      put(out, at + 128, static_cast<std::uint8_t>(*p.runtime), 1);
-    }
-    opt(p.reasons, has_reasons, 129, 1);
-    put(out, at + 4, present, 4);
+    put(out, at, record_pid, p.pid);
+    for (const RecordField& f : record_fields) encode_field(f, p, out, at, strings, present);
+    put(out, at, record_present, present);
     at += record_size;
   }
-  put(out, 24, strings.data().size(), 8);
+  put(out, 0, header::strings_size, strings.data().size());
   out.append(strings.data());
   return out;
 }
 
 Snapshot decode_file(std::string_view in, const std::string& file) {
   const auto fail = [&](std::size_t offset, const std::string& expected) {
-    throw parse_error(file, offset, expected);
+    throw ParseError(file, offset, expected);
   };
   if (in.size() < 16 || std::memcmp(in.data(), magic, sizeof(magic)) != 0) {
     if (in.size() >= sizeof(magic) && std::memcmp(in.data(), magic, sizeof(magic)) != 0)
       fail(0, "the magic \"PROCSNAP\" (not a procinfo snapshot file)");
     fail(in.size(), "a snapshot header (file truncated)");
   }
-  const auto version = static_cast<std::uint32_t>(get(in, 8, 4));
+  const auto version = static_cast<std::uint32_t>(get(in, 0, header::version));
   if (version != format_version && version != format_version_v1)
-    fail(8, fmt::format("format version {} (this libprocinfo reads versions {} and {}; the "
-                        "file was written by a newer libprocinfo — update it)",
-                        version, format_version_v1, format_version));
+    fail(header::version.offset,
+         fmt::format("format version {} (this libprocinfo reads versions {} and {}; the "
+                     "file was written by a newer libprocinfo — update it)",
+                     version, format_version_v1, format_version));
   const bool v1 = version == format_version_v1;
   const std::uint32_t min_record = v1 ? record_size_v1 : record_size;
   const std::uint32_t known_present = v1 ? has_all_v1 : has_all;
-  const auto hsize = static_cast<std::uint32_t>(get(in, 12, 4));
-  if (hsize < header_size_v1_0) fail(12, fmt::format("a header size >= {}", header_size_v1_0));
+  const auto hsize = static_cast<std::uint32_t>(get(in, 0, header::header_size));
+  if (hsize < header::size_v1_0)
+    fail(header::header_size.offset, fmt::format("a header size >= {}", header::size_v1_0));
   if (in.size() < hsize) fail(in.size(), "a complete header (file truncated)");
-  const auto rsize = static_cast<std::uint32_t>(get(in, 16, 4));
-  if (rsize < min_record) fail(16, fmt::format("a record size >= {}", min_record));
-  const std::uint64_t count = get(in, 20, 4);
-  const std::uint64_t strings_size = get(in, 24, 8);
+  const auto rsize = static_cast<std::uint32_t>(get(in, 0, header::record_size));
+  if (rsize < min_record)
+    fail(header::record_size.offset, fmt::format("a record size >= {}", min_record));
+  const std::uint64_t count = get(in, 0, header::record_count);
+  const std::uint64_t strings_size = get(in, 0, header::strings_size);
   const std::uint64_t records_end = hsize + count * rsize;
   if (strings_size > in.size() || records_end > in.size() - strings_size)
     fail(in.size(), fmt::format("{} bytes ({} records, {} string bytes) — file truncated",
                                 records_end + strings_size, count, strings_size));
   if (records_end + strings_size != in.size())
     fail(records_end + strings_size, "end of file after the string area");
-  for (std::size_t i = 73; i < header_size_v1_0; ++i)
+  for (std::size_t i = header::view.offset + header::view.size; i < header::size_v1_0; ++i)
     if (in[i] != 0) fail(i, "zero (reserved)");
   const std::string_view strings = in.substr(records_end, strings_size);
   const auto text = [&](std::size_t field_at, bool utf8) {
@@ -199,64 +295,72 @@ Snapshot decode_file(std::string_view in, const std::string& file) {
   };
 
   Snapshot snap;
-  snap.mem_total_kb = get(in, 32, 8);
-  snap.mem_free_kb = get(in, 40, 8);
+  snap.mem_total_kb = get(in, 0, header::mem_total_kb);
+  snap.mem_free_kb = get(in, 0, header::mem_free_kb);
   snap.taken_at = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(static_cast<std::int64_t>(get(in, 48, 8)))));
-  snap.read_duration = std::chrono::nanoseconds(static_cast<std::int64_t>(get(in, 56, 8)));
-  snap.source = text(64, false);
-  const auto view = get(in, 72, 1);
-  if (view > 1) fail(72, "a view of 0 (all) or 1 (containers)");
+          std::chrono::nanoseconds(static_cast<std::int64_t>(get(in, 0, header::taken_at_ns)))));
+  snap.read_duration =
+      std::chrono::nanoseconds(static_cast<std::int64_t>(get(in, 0, header::read_duration_ns)));
+  snap.source = text(header::source.offset, false);
+  const auto view = get(in, 0, header::view);
+  if (view > 1) fail(header::view.offset, "a view of 0 (all) or 1 (containers)");
   snap.view = view == 1 ? View::containers : View::all;
-  if (hsize >= 88) {
-    const std::uint64_t boot = get(in, 80, 8);
+  if (hsize >= header::taken_at_boot_ns.offset + header::taken_at_boot_ns.size) {
+    const std::uint64_t boot = get(in, 0, header::taken_at_boot_ns);
     if (boot > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-      fail(80, "a boot time below 2^63 ns");
+      fail(header::taken_at_boot_ns.offset, "a boot time below 2^63 ns");
     if (boot != 0) snap.taken_at_boot = std::chrono::nanoseconds(static_cast<std::int64_t>(boot));
   }
+  if (hsize >= header::user_hz.offset + header::user_hz.size) {
+    if (const auto hz = static_cast<std::uint32_t>(get(in, 0, header::user_hz)); hz != 0)
+      snap.user_hz = hz;
+  }
 
+  // Reads one field of the record at base into p.
+  const auto decode_field = [&](const RecordField& f, std::size_t base, Process& p) {
+    const std::size_t at = base + f.slot.offset;
+    std::visit(
+        [&](auto member) {
+          auto& value = p.*member;
+          using T = std::remove_cvref_t<decltype(value)>;
+          using V =
+              typename std::conditional_t<is_optional<T>::value, T, std::optional<T>>::value_type;
+          V v{};
+          if constexpr (std::is_same_v<V, std::string>) {
+            v = text(at, true);
+          } else if constexpr (std::is_same_v<V, char>) {
+            v = static_cast<char>(get(in, at, f.slot.size));
+            if (process_states.find(v) == std::string_view::npos)
+              fail(at, "a state among R S D T t X Z P I");
+          } else if constexpr (std::is_same_v<V, ContainerReason>) {
+            v = static_cast<ContainerReason>(get(in, at, f.slot.size));
+            if (has(v, ~reasons_of(ContainerRule::both))) fail(at, "known reason bits");
+          } else {
+            v = static_cast<V>(get(in, at, f.slot.size));
+          }
+          value = std::move(v);
+        },
+        f.member);
+  };
+
+  const auto& reserved = reserved_bytes();
   snap.processes.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::size_t at = hsize + i * rsize;
     Process p;
-    p.pid = static_cast<std::uint32_t>(get(in, at, 4));
+    p.pid = static_cast<std::uint32_t>(get(in, at, record_pid));
     if (!snap.processes.empty() && snap.processes.back().pid >= p.pid)
       fail(at, "records sorted by ascending pid");
-    const auto present = static_cast<std::uint32_t>(get(in, at + 4, 4));
-    if (present & ~known_present) fail(at + 4, "known presence bits");
-    const auto u32 = [&](std::size_t off) { return static_cast<std::uint32_t>(get(in, at + off, 4)); };
-    if (present & has_ppid) p.ppid = u32(8);
-    if (present & has_uid) p.uid = u32(12);
-    if (present & has_gid) p.gid = u32(16);
-    if (present & has_nr_threads) p.nr_threads = u32(20);
-    if (present & has_flags) p.flags = u32(24);
-    p.mem_pct_x100 = u32(28);
-    p.vsz_kb = get(in, at + 32, 8);
-    p.rss_kb = get(in, at + 40, 8);
-    p.cpu_ticks = get(in, at + 48, 8);
-    if (present & has_utime) p.utime_ns = get(in, at + 56, 8);
-    if (present & has_stime) p.stime_ns = get(in, at + 64, 8);
-    if (present & has_start_time) p.start_time_ns = get(in, at + 72, 8);
-    p.name = text(at + 80, true);
-    p.cmdline = text(at + 88, true);
-    p.state = static_cast<char>(get(in, at + 96, 1));
-    if (process_states.find(p.state) == std::string_view::npos)
-      fail(at + 96, "a state among R S D T t X Z P I");
-    for (std::size_t k = 97; k < record_size_v1; ++k)
-      if (in[at + k] != 0) fail(at + k, "zero (reserved)");
-    if (!v1) {
-      if (present & has_cgroup) p.cgroup = text(at + 104, true);
-      if (present & has_container_id) p.container_id = text(at + 112, true);
-      if (present & has_pod_uid) p.pod_uid = text(at + 120, true);
-      if (present & has_runtime) p.runtime = static_cast<Runtime>(get(in, at + 128, 1));
-      if (present & has_reasons) {
-        p.reasons = static_cast<std::uint32_t>(get(in, at + 129, 1));
-        if (*p.reasons & ~reasons_of(ContainerRule::both)) fail(at + 129, "known reason bits");
-      }
-      for (std::size_t k = 130; k < record_size; ++k)
-        if (in[at + k] != 0) fail(at + k, "zero (reserved)");
+    const auto present = static_cast<std::uint32_t>(get(in, at, record_present));
+    if (present & ~known_present) fail(at + record_present.offset, "known presence bits");
+    const std::uint32_t known_size = v1 ? record_size_v1 : record_size;
+    for (const RecordField& f : record_fields) {
+      if (f.slot.offset >= known_size) continue;  // a version 1 record has no identity
+      if (f.present == 0 || (present & f.present) != 0) decode_field(f, at, p);
     }
+    for (std::size_t k = 0; k < known_size; ++k)
+      if (reserved[k] && in[at + k] != 0) fail(at + k, "zero (reserved)");
     snap.processes.push_back(std::move(p));
   }
   return snap;
@@ -273,7 +377,7 @@ Snapshot read_file_snapshot(const std::string& path) {
 namespace {
 
 [[noreturn]] void save_fail(int err, const std::string& message) {
-  throw os_error(std::error_code(err, std::generic_category()), message);
+  throw OsError(std::error_code(err, std::generic_category()), message);
 }
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
@@ -338,7 +442,7 @@ void write_in_place(const std::string& path, int flags, std::string_view bytes,
 // unless committed (renamed onto target).
 class TempFile {
  public:
-  // Creates the file with mode (less the umask); throws os_error.
+  // Creates the file with mode (less the umask); throws OsError.
   TempFile(const std::string& target, mode_t mode, const std::string& what) : what_(what) {
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {

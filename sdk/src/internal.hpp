@@ -22,7 +22,10 @@ inline constexpr std::string_view procfs_root = "/proc";
 
 // Builds the error for a failed open of path: for the module's own files it
 // says which module to load. The message is complete (no strerror suffix).
-os_error open_error(int err, const std::string& path);
+OsError open_error(int err, const std::string& path);
+
+// Clock ticks per second of this system's procfs and /proc JSON files.
+std::uint32_t host_user_hz() noexcept;
 
 // Narrows saved data of view all to the container processes when view is
 // containers; throws std::invalid_argument naming file when the data holds
@@ -38,7 +41,7 @@ Snapshot read_device(const std::string& path, View view);
 // Turns one record into a Process; strings is the snapshot's string area.
 // identity: the driver fills the container identity fields
 // (PROCINFO_FEAT_CONTAINER_ID); without it they stay absent. Throws
-// parse_error (naming file) when the record points outside the string area.
+// ParseError (naming file) when the record points outside the string area.
 Process decode_record(const procinfo_record& rec, std::string_view strings, const std::string& file,
                       bool identity = false);
 

@@ -3,10 +3,10 @@
 // writer, byte for byte the driver's layout (driver/json.c).
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -97,13 +97,15 @@ class JsonReader {
     if (used != snap.mem_total_kb - snap.mem_free_kb)
       fail(used_offset, fmt::format("mem_used_kb = mem_total_kb - mem_free_kb = {}",
                                     snap.mem_total_kb - snap.mem_free_kb));
+    // proc_jiffies are in the ticks of the system whose /proc is read.
+    snap.user_hz = host_user_hz();
     narrow_view(snap, view, file_);
     return snap;
   }
 
  private:
   [[noreturn]] void fail(std::size_t offset, const std::string& expected) const {
-    throw parse_error(file_, offset, expected);
+    throw ParseError(file_, offset, expected);
   }
 
   [[noreturn]] void fail_simdjson(simdjson::error_code err, std::size_t offset,
@@ -278,7 +280,7 @@ namespace {
 // A string member, null when absent or empty.
 void append_or_null(std::string& out, const std::optional<std::string>& s) {
   if (s && !s->empty())
-    append_json_string(out, sanitize_utf8(*s));
+    detail::append_json_string(out, sanitize_utf8(*s));
   else
     out.append("null");
 }
@@ -286,7 +288,7 @@ void append_or_null(std::string& out, const std::optional<std::string>& s) {
 void append_identity(std::string& out, const Process& p) {
   out.append(", \"cgroup\": ");
   if (p.cgroup)
-    append_json_string(out, sanitize_utf8(*p.cgroup));
+    detail::append_json_string(out, sanitize_utf8(*p.cgroup));
   else
     out.append("null");
   out.append(", \"runtime\": ");
@@ -294,7 +296,7 @@ void append_identity(std::string& out, const Process& p) {
   if (runtime.empty())
     out.append("null");
   else
-    append_json_string(out, runtime);
+    detail::append_json_string(out, runtime);
   out.append(", \"container_id\": ");
   append_or_null(out, p.container_id);
   out.append(", \"pod_uid\": ");
@@ -308,7 +310,7 @@ void append_identity(std::string& out, const Process& p) {
   const auto names = reason_names(*p.reasons);
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i) out.append(", ");
-    append_json_string(out, names[i]);
+    detail::append_json_string(out, names[i]);
   }
   out.push_back(']');
 }
@@ -331,9 +333,9 @@ std::string to_json(const Snapshot& snapshot, bool with_identity) {
     out.append("    { \"pid\": ");
     detail::put_u64(out, p.pid);
     out.append(", \"name\": ");
-    append_json_string(out, sanitize_utf8(p.name));
+    detail::append_json_string(out, sanitize_utf8(p.name));
     out.append(", \"cmdline\": ");
-    append_json_string(out, sanitize_utf8(p.cmdline));
+    detail::append_json_string(out, sanitize_utf8(p.cmdline));
     out.append(", \"vsz_kb\": ");
     detail::put_u64(out, p.vsz_kb);
     out.append(", \"rss_kb\": ");
@@ -345,7 +347,7 @@ std::string to_json(const Snapshot& snapshot, bool with_identity) {
     out.append(", \"state\": ");
     // Readers reject other states; escaped anyway, so that no model value
     // can make the document invalid.
-    append_json_string(out, sanitize_utf8(std::string_view(&p.state, 1)));
+    detail::append_json_string(out, sanitize_utf8(std::string_view(&p.state, 1)));
     if (with_identity) append_identity(out, p);
     out.append(i + 1 < snapshot.processes.size() ? " },\n" : " }\n");
   }

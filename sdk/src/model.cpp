@@ -3,9 +3,9 @@
 #include <procinfo/compare.hpp>
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -36,12 +36,12 @@ std::string format_mem_pct(std::uint32_t mem_pct_x100) {
 }
 
 bool is_container(const Process& p) noexcept {
-  if (p.flags) return (*p.flags & flag_container) != 0;
-  return matches_container_rule(p.cmdline);
+  if (p.flags) return has(*p.flags, ProcessFlag::container);
+  return detail::matches_container_rule(p.cmdline);
 }
 
 std::optional<bool> is_container(const Process& p, ContainerRule rule) noexcept {
-  if (p.reasons) return (*p.reasons & reasons_of(rule)) != 0;
+  if (p.reasons) return has(*p.reasons, reasons_of(rule));
   if (rule == ContainerRule::cgroup) return std::nullopt;
   return is_container(p);
 }
@@ -53,11 +53,11 @@ std::string_view to_string(Runtime runtime) noexcept {
   return name;
 }
 
-std::vector<std::string_view> reason_names(std::uint32_t reasons) {
+std::vector<std::string_view> reason_names(ContainerReason reasons) {
   std::vector<std::string_view> names;
-  if (reasons & reason_keyword) names.emplace_back("keyword");
-  if (reasons & reason_cgroup) names.emplace_back("cgroup");
-  if (reasons & reason_pidns) names.emplace_back("pidns");
+  if (has(reasons, ContainerReason::keyword)) names.emplace_back("keyword");
+  if (has(reasons, ContainerReason::cgroup)) names.emplace_back("cgroup");
+  if (has(reasons, ContainerReason::pidns)) names.emplace_back("pidns");
   return names;
 }
 
@@ -81,16 +81,16 @@ ContainerRule parse_container_rule(std::string_view text) {
       fmt::format("unknown container rule '{}': expected 'keywords', 'cgroup' or 'both'", text));
 }
 
-std::uint32_t reasons_of(ContainerRule rule) noexcept {
+ContainerReason reasons_of(ContainerRule rule) noexcept {
   switch (rule) {
     case ContainerRule::keywords:
-      return reason_keyword;
+      return ContainerReason::keyword;
     case ContainerRule::cgroup:
-      return reason_cgroup | reason_pidns;
+      return ContainerReason::cgroup | ContainerReason::pidns;
     case ContainerRule::both:
       break;
   }
-  return reason_keyword | reason_cgroup | reason_pidns;
+  return ContainerReason::keyword | ContainerReason::cgroup | ContainerReason::pidns;
 }
 
 std::size_t CompareReport::mismatch_count() const noexcept {
@@ -98,14 +98,16 @@ std::size_t CompareReport::mismatch_count() const noexcept {
       std::count_if(diffs.begin(), diffs.end(), [](const FieldDiff& d) { return d.mismatch; }));
 }
 
-parse_error::parse_error(const std::string& file, std::size_t offset, const std::string& expected)
+ParseError::ParseError(const std::string& file, std::size_t offset, const std::string& expected)
     : std::runtime_error(fmt::format("{}: byte {}: expected {}", file, offset, expected)),
       file_(file),
       offset_(offset) {}
 
-os_error::os_error(std::error_code code, const std::string& message)
+OsError::OsError(std::error_code code, const std::string& message)
     : std::system_error(code, message), message_(message) {}
 
-const char* os_error::what() const noexcept { return message_.what(); }
+const char* OsError::what() const noexcept {
+  return message_.what();
+}
 
 }  // namespace procinfo

@@ -3,11 +3,11 @@
 // ns/pid} and /proc/meminfo, read with the driver's rules for units, capping,
 // text and container identity (the driver's own matcher classifies paths).
 #include <procinfo/error.hpp>
-#include <procinfo/text.hpp>
 
 #include "container_match.h"
 #include "internal.hpp"
 #include "sys.hpp"
+#include "text.hpp"
 
 #include <dirent.h>
 #include <limits.h>
@@ -97,18 +97,18 @@ struct Reader {
 void read_identity(const std::string& dir, const std::string& status, const Reader& reader,
                    bool keyword, Process& p) {
   const std::string text = read_pid_file(dir + "/cgroup", 1 << 16);
-  std::uint32_t reasons = keyword ? std::uint32_t{reason_keyword} : 0U;
+  ContainerReason reasons = keyword ? ContainerReason::keyword : ContainerReason{};
 
   // Pid namespace: ns/pid against the reader's; where the link is not
   // readable (ptrace rules), status's NSpid, which lists one pid per level
   // from the procfs mount's namespace down to the process's own.
   const auto ns = reader.pid_ns ? ns_link(dir + "/ns/pid") : std::nullopt;
   if (ns) {
-    if (*ns != *reader.pid_ns) reasons |= reason_pidns;
+    if (*ns != *reader.pid_ns) reasons |= ContainerReason::pidns;
   } else if (const auto at = status.find("\nNSpid:"); at != std::string::npos) {
     const auto end = status.find('\n', at + 1);
     if (split(std::string_view(status).substr(at + 7, end - at - 7)).size() > 1)
-      reasons |= reason_pidns;
+      reasons |= ContainerReason::pidns;
   }
 
   std::optional<std::string_view> path;
@@ -123,28 +123,28 @@ void read_identity(const std::string& dir, const std::string& status, const Read
     }
     at = end + 1;
   }
-  std::uint32_t flags = *p.flags;
+  ProcessFlag flags = *p.flags;
   if (path) {
     // /proc marks the path of a removed cgroup (a zombie's); the driver
     // reports the bare path.
     constexpr std::string_view deleted = " (deleted)";
     if (path->ends_with(deleted)) path->remove_suffix(deleted.size());
     if (path->size() > cgroup_max) {
-      flags |= flag_cgroup_cut;
+      flags |= ProcessFlag::cgroup_cut;
       const auto slash = path->substr(0, cgroup_max).rfind('/');
       *path = path->substr(0, slash == std::string_view::npos ? 0 : slash);
     }
     procinfo_container_match match{};
     procinfo_match_cgroup(path->data(), path->size(), &match);
-    if (match.runtime != PROCINFO_RUNTIME_NONE) reasons |= reason_cgroup;
-    if (match.flags & PROCINFO_MATCH_ID_CUT) flags |= flag_container_id_cut;
+    if (match.runtime != PROCINFO_RUNTIME_NONE) reasons |= ContainerReason::cgroup;
+    if (match.flags & PROCINFO_MATCH_ID_CUT) flags |= ProcessFlag::container_id_cut;
     p.cgroup = sanitize_utf8(*path);
     p.runtime = static_cast<Runtime>(match.runtime);
     p.container_id = sanitize_utf8(match.id);
     p.pod_uid = sanitize_utf8(match.pod_uid);
   }
   p.reasons = reasons;
-  if (reasons) flags |= flag_container;
+  if (reasons != ContainerReason{}) flags |= ProcessFlag::container;
   p.flags = flags;
 }
 
@@ -160,16 +160,16 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
   const auto close_paren = stat.rfind(')');
   if (open_paren == std::string::npos || close_paren == std::string::npos ||
       close_paren < open_paren)
-    throw parse_error(stat_path, 0, "\"PID (COMM) STATE ...\"");
+    throw ParseError(stat_path, 0, "\"PID (COMM) STATE ...\"");
   const auto fields = split(std::string_view(stat).substr(close_paren + 1));
   // fields[0] is stat field 3 (state); field n is fields[n - 3].
   std::uint64_t values[23] = {};
   if (fields.size() < 20 || fields[0].size() != 1)
-    throw parse_error(stat_path, close_paren + 1, "at least 22 fields after the comm");
+    throw ParseError(stat_path, close_paren + 1, "at least 22 fields after the comm");
   for (std::size_t n : {4, 9, 14, 15, 20, 22}) {
     if (!to_u64(fields[n - 3], values[n]))
-      throw parse_error(stat_path, static_cast<std::size_t>(fields[n - 3].data() - stat.data()),
-                        fmt::format("an unsigned integer as field {}", n));
+      throw ParseError(stat_path, static_cast<std::size_t>(fields[n - 3].data() - stat.data()),
+                       fmt::format("an unsigned integer as field {}", n));
   }
   const std::uint64_t task_flags = values[9];
   p.state = fields[0][0];
@@ -187,7 +187,7 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
   std::uint64_t size = 0;
   std::uint64_t resident = 0;
   if (statm.size() < 2 || !to_u64(statm[0], size) || !to_u64(statm[1], resident))
-    throw parse_error(statm_path, 0, "\"SIZE RESIDENT ...\" in pages");
+    throw ParseError(statm_path, 0, "\"SIZE RESIDENT ...\" in pages");
   p.vsz_kb = size * units.page_kb;
   p.rss_kb = resident * units.page_kb;
   p.mem_pct_x100 =
@@ -207,15 +207,15 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
                                 : split(std::string_view(status).substr(
                                       at + key.size(), status.find('\n', at + 1) - at - key.size()));
     if (values_here.empty() || !to_u64(values_here[0], id))
-      throw parse_error(status_path, at == std::string::npos ? 0 : at + 1,
-                        fmt::format("a line \"{}\" with numeric ids", key.substr(1)));
+      throw ParseError(status_path, at == std::string::npos ? 0 : at + 1,
+                       fmt::format("a line \"{}\" with numeric ids", key.substr(1)));
     (key[1] == 'U' ? p.uid : p.gid) = static_cast<std::uint32_t>(id);
   }
 
-  std::uint32_t flags = 0;
-  if (task_flags & pf_kthread) flags |= flag_kernel_thread;
-  if (size == 0) flags |= flag_no_mm;
-  if (truncated) flags |= flag_cmdline_truncated;
+  ProcessFlag flags{};
+  if (task_flags & pf_kthread) flags |= ProcessFlag::kernel_thread;
+  if (size == 0) flags |= ProcessFlag::no_mm;
+  if (truncated) flags |= ProcessFlag::cmdline_truncated;
   p.flags = flags;
   read_identity(dir, status, reader, size != 0 && matches_container_rule(p.cmdline), p);
   return p;
@@ -234,8 +234,8 @@ void read_meminfo(const std::string& root, Snapshot& snap) {
             : split(std::string_view(text).substr(at + key.size(),
                                                   text.find('\n', at) - at - key.size()));
     if (words.empty() || !to_u64(words[0], kb))
-      throw parse_error(path, at == std::string::npos ? 0 : at,
-                        fmt::format("a line \"{} N kB\"", key));
+      throw ParseError(path, at == std::string::npos ? 0 : at,
+                       fmt::format("a line \"{} N kB\"", key));
     (key == "MemTotal:" ? snap.mem_total_kb : snap.mem_free_kb) = kb;
   }
 }
@@ -246,9 +246,9 @@ Snapshot read_procfs(const std::string& root, View view) {
   Snapshot snap;
   read_meminfo(root, snap);
   const long page = ::sysconf(_SC_PAGESIZE);
-  const long hz = ::sysconf(_SC_CLK_TCK);
+  snap.user_hz = host_user_hz();
   const Units units{static_cast<std::uint64_t>(page > 0 ? page : 4096) / 1024,
-                    1000000000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100)};
+                    1000000000ULL / *snap.user_hz};
 
   const Reader reader{ns_link(root + "/self/ns/pid")};
 
@@ -260,8 +260,8 @@ Snapshot read_procfs(const std::string& root, View view) {
     const dirent* entry = ::readdir(dir.get());
     if (!entry) {
       if (errno != 0)
-        throw os_error(std::error_code(errno, std::generic_category()),
-                       fmt::format("cannot list the processes in {}", root));
+        throw OsError(std::error_code(errno, std::generic_category()),
+                      fmt::format("cannot list the processes in {}", root));
       break;
     }
     std::uint64_t pid = 0;
@@ -276,7 +276,7 @@ Snapshot read_procfs(const std::string& root, View view) {
     try {
       Process p =
           read_process(fmt::format("{}/{}", root, pid), pid, units, reader, snap.mem_total_kb);
-      if (view == View::containers && !(*p.flags & flag_container)) continue;
+      if (view == View::containers && !has(*p.flags, ProcessFlag::container)) continue;
       snap.processes.push_back(std::move(p));
     } catch (const Vanished&) {
       // exited between readdir and the reads: not an error

@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -40,14 +41,14 @@ bool unavailable(const SourceSpec& source, const std::string& path, int err) {
   }
 }
 
-// Throws parse_error for a process whose state is not one stat field 3 can
+// Throws ParseError for a process whose state is not one stat field 3 can
 // show: every reader, the device's included, goes through this.
 void check_states(const Snapshot& snap, const std::string& path) {
   for (const Process& p : snap.processes)
     if (process_states.find(p.state) == std::string_view::npos)
-      throw parse_error(path, 0,
-                        fmt::format("a state among R S D T t X Z P I for pid {} (got byte 0x{:02x})",
-                                    p.pid, static_cast<unsigned char>(p.state)));
+      throw ParseError(path, 0,
+                       fmt::format("a state among R S D T t X Z P I for pid {} (got byte 0x{:02x})",
+                                   p.pid, static_cast<unsigned char>(p.state)));
 }
 
 }  // namespace
@@ -128,10 +129,10 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
         check_states(snap, path);
         return snap;
     }
-  } catch (const source_unavailable&) {
+  } catch (const SourceUnavailable&) {
     throw;
   } catch (const std::system_error& e) {
-    if (unavailable(source, path, e.code().value())) throw source_unavailable(e.code(), e.what());
+    if (unavailable(source, path, e.code().value())) throw SourceUnavailable(e.code(), e.what());
     throw;
   }
   check_states(snap, path);
@@ -146,6 +147,11 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
 
 namespace detail {
 
+std::uint32_t host_user_hz() noexcept {
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  return hz > 0 ? static_cast<std::uint32_t>(hz) : 100;  // 100: USER_HZ of every ABI but alpha's
+}
+
 void narrow_view(Snapshot& snap, View view, const std::string& file) {
   if (snap.view == view) return;
   if (view == View::all)
@@ -157,7 +163,7 @@ void narrow_view(Snapshot& snap, View view, const std::string& file) {
   snap.view = View::containers;
 }
 
-os_error open_error(int err, const std::string& path) {
+OsError open_error(int err, const std::string& path) {
   const std::error_code code(err, std::generic_category());
   if (err == ENXIO || err == ENODEV)
     return {code, fmt::format("{} has no driver behind it — is sysinfo.ko loaded? try: sudo "

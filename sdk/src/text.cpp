@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The text rules shared by every source (the driver's json.c, in C++).
-#include <procinfo/text.hpp>
+#include "text.hpp"
+
+#include <procinfo/source.hpp>
 
 #include <array>
 #include <cstdint>
@@ -61,6 +63,14 @@ std::string sanitize_utf8(std::string_view bytes) {
   return out;
 }
 
+std::string json_string(std::string_view text) {
+  std::string out;
+  detail::append_json_string(out, sanitize_utf8(text));
+  return out;
+}
+
+namespace detail {
+
 std::string cmdline_from_raw(std::string_view raw, bool* truncated) {
   const bool cut = raw.size() > cmdline_max;
   if (cut) raw = raw.substr(0, cmdline_max);
@@ -104,4 +114,5 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+}  // namespace detail
 }  // namespace procinfo

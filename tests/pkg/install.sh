@@ -12,7 +12,7 @@
 #      modinfo version of each module = VERSION; udev rule and example shipped
 #   2. the VM (kernel KVER) boots with the modules from
 #      /lib/modules/KVER/updates/dkms/ and passes tests/vm/cases/smoke.sh
-#   3. apt-get install libprocinfo2, libprocinfo-dev, procinfo-tools;
+#   3. apt-get install libprocinfo3, libprocinfo-dev, procinfo-tools;
 #      examples/consumer builds with find_package (CMAKE_PREFIX_PATH unset)
 #      and with pkg-config against /usr, and runs on the host
 #   4. in the VM, with the DKMS modules: both consumers and procinfo-compare
@@ -48,7 +48,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 77
 fi
 
-packages=(procinfo-dkms libprocinfo2 libprocinfo-dev procinfo-tools)
+packages=(procinfo-dkms libprocinfo3 libprocinfo-dev procinfo-tools)
 version=$(head -n 1 "$repo/VERSION")
 export DEBIAN_FRONTEND=noninteractive
 tmp=$(mktemp -d)
@@ -106,7 +106,7 @@ command -v dkms >/dev/null || apt_install "$tmp/dkms.log" dkms
 
 dkms_deb=("$debs"/procinfo-dkms_"$version"_all.deb)
 next_deb=("$debs"/next/procinfo-dkms_*_all.deb)
-for f in "${dkms_deb[0]}" "${next_deb[0]}" "$debs"/libprocinfo2_"$version"_*.deb \
+for f in "${dkms_deb[0]}" "${next_deb[0]}" "$debs"/libprocinfo3_"$version"_*.deb \
 	"$debs"/libprocinfo-dev_"$version"_*.deb "$debs"/procinfo-tools_"$version"_*.deb; do
 	[[ -f $f ]] || fail "missing $f (run pkg.build)"
 done
@@ -188,8 +188,8 @@ step "VM $kver with the DKMS modules: tests/vm/cases/smoke.sh"
 run_vm pkg.install-smoke -- "$repo/tests/vm/cases/smoke.sh" || fail "smoke test with the DKMS-built modules"
 ok "smoke test passed with the DKMS modules of $kver"
 
-step "apt-get install libprocinfo2 libprocinfo-dev procinfo-tools"
-apt_install "$tmp/install-sdk.log" "$debs"/libprocinfo2_"$version"_*.deb \
+step "apt-get install libprocinfo3 libprocinfo-dev procinfo-tools"
+apt_install "$tmp/install-sdk.log" "$debs"/libprocinfo3_"$version"_*.deb \
 	"$debs"/libprocinfo-dev_"$version"_*.deb "$debs"/procinfo-tools_"$version"_*.deb
 ok "installed"
 
@@ -209,7 +209,7 @@ make -C "$tmp/consumer-pc" -f "$repo/examples/consumer/Makefile" >"$tmp/consumer
 [[ $(pkg-config --variable=prefix procinfo) == /usr || $(pkg-config --variable=prefix procinfo) == */../../.. ]] ||
 	echo "  note: pkg-config prefix $(pkg-config --variable=prefix procinfo)"
 for c in "$tmp/consumer-cmake/consumer" "$tmp/consumer-pc/consumer"; do
-	ldd "$c" | grep -E 'libprocinfo\.so\.2 => (/usr)?/lib/' >/dev/null || fail "$c does not use /usr's libprocinfo.so.2"
+	ldd "$c" | grep -E 'libprocinfo\.so\.3 => (/usr)?/lib/' >/dev/null || fail "$c does not use /usr's libprocinfo.so.3"
 	[[ $("$c" procfs | wc -l) -eq 5 ]] || fail "$c procfs: expected 5 lines"
 done
 ok "find_package ($found) and pkg-config builds run on the host"

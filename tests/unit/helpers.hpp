@@ -9,8 +9,21 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <string_view>
+
+namespace procinfo {
+
+// Flag sets print as their bits in failed checks.
+inline std::ostream& operator<<(std::ostream& out, ProcessFlag f) {
+  return out << "0x" << std::hex << static_cast<std::uint32_t>(f) << std::dec;
+}
+inline std::ostream& operator<<(std::ostream& out, ContainerReason r) {
+  return out << "0x" << std::hex << static_cast<std::uint32_t>(r) << std::dec;
+}
+
+}  // namespace procinfo
 
 namespace procinfo::test {
 
@@ -59,7 +72,7 @@ inline Process full_process(std::uint32_t pid, std::string name, std::string cmd
   p.utime_ns = 300000000ULL + pid;
   p.stime_ns = 200000000ULL + pid;
   p.start_time_ns = 5000000000ULL * pid;
-  p.flags = 0;
+  p.flags = ProcessFlag{};
   return p;
 }
 

@@ -43,8 +43,8 @@ void in_container(Process& p, std::string id) {
   p.runtime = procinfo::Runtime::docker;
   p.container_id = std::move(id);
   p.pod_uid = "";
-  p.reasons = procinfo::reason_cgroup;
-  *p.flags |= procinfo::flag_container;
+  p.reasons = procinfo::ContainerReason::cgroup;
+  *p.flags |= procinfo::ProcessFlag::container;
 }
 
 }  // namespace
@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(container_identity_compared_field_by_field) {
   // The kernel named another container and runtime for the same path.
   proc(b, 50).container_id = std::string(64, 'b');
   proc(b, 50).runtime = procinfo::Runtime::podman;
-  *proc(b, 50).reasons |= procinfo::reason_pidns;
+  *proc(b, 50).reasons |= procinfo::ContainerReason::pidns;
   const auto m = mismatches(procinfo::compare_strict(a, b));
   BOOST_REQUIRE(m.size() == 3U);
   BOOST_TEST(m[0].field == "container_id");
@@ -165,13 +165,13 @@ BOOST_AUTO_TEST_CASE(unavailable_cmdline_is_not_a_mismatch) {
   auto a = base();  // procfs: the command line and its keyword
   auto& pa = proc(a, 50);
   pa.cmdline = "dockerd -H fd://";
-  pa.reasons = procinfo::reason_keyword;
-  *pa.flags |= procinfo::flag_container;
+  pa.reasons = procinfo::ContainerReason::keyword;
+  *pa.flags |= procinfo::ProcessFlag::container;
   auto b = base();  // the driver could not lock the address space
   auto& pb = proc(b, 50);
   pb.cmdline = "";
-  pb.reasons = 0;
-  *pb.flags |= procinfo::flag_cmdline_unavailable;
+  pb.reasons = procinfo::ContainerReason{};
+  *pb.flags |= procinfo::ProcessFlag::cmdline_unavailable;
   auto r = procinfo::compare_strict(a, b);
   BOOST_TEST(r.consistent());
   BOOST_REQUIRE(r.diffs.size() == 1U);
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(unavailable_cmdline_is_not_a_mismatch) {
   BOOST_TEST(mismatches(procinfo::compare_strict(a, b)).size() == 1U);
   // Without the flag, an empty command line is a mismatch.
   pb.rss_kb -= 1;
-  *pb.flags &= ~static_cast<std::uint32_t>(procinfo::flag_cmdline_unavailable);
+  *pb.flags &= ~procinfo::ProcessFlag::cmdline_unavailable;
   BOOST_TEST(!procinfo::compare_strict(a, b).consistent());
 }
 
@@ -193,6 +193,23 @@ BOOST_AUTO_TEST_CASE(start_time_at_tick_resolution) {
   BOOST_TEST(procinfo::compare_strict(base(), b).consistent());
   *proc(b, 50).start_time_ns += 1000000000ULL;
   BOOST_TEST(!procinfo::compare_strict(base(), b).consistent());
+}
+
+BOOST_AUTO_TEST_CASE(start_time_ticks_are_the_snapshots_own) {
+  // 5 ms apart: one tick at USER_HZ 100, five at 1000, whatever this
+  // system's rate; the coarser snapshot's tick decides.
+  auto a = base();
+  auto b = base();
+  *proc(a, 50).start_time_ns = 1000000000ULL;
+  *proc(b, 50).start_time_ns = 1005000000ULL;
+  a.user_hz = b.user_hz = 1000;
+  BOOST_TEST(!procinfo::compare_strict(a, b).consistent());
+  a.user_hz = 100;
+  BOOST_TEST(procinfo::compare_strict(a, b).consistent());
+  a.user_hz = b.user_hz = 100;
+  BOOST_TEST(procinfo::compare_live(a, b, a).consistent());
+  a.user_hz = b.user_hz = 1000;
+  BOOST_TEST(!procinfo::compare_live(a, b, a).consistent());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

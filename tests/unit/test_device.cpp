@@ -3,8 +3,8 @@
 // record layout, ENOSPC retry, ABI mismatch, EINTR, record stride.
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
-#include <procinfo/text.hpp>
 
+#include "helpers.hpp"
 #include "internal.hpp"
 #include "sys.hpp"
 
@@ -38,10 +38,11 @@ static_assert(offsetof(procinfo_snapshot_req, buf) == 8);
 static_assert(offsetof(procinfo_snapshot_req, needed) == 24);
 static_assert(offsetof(procinfo_snapshot_req, mem_total_kb) == 64);
 static_assert(offsetof(procinfo_snapshot_req, reserved) == 96);
-static_assert(procinfo::flag_kernel_thread == PROCINFO_REC_KTHREAD);
-static_assert(procinfo::flag_container == PROCINFO_REC_CONTAINER);
-static_assert(procinfo::flag_cmdline_truncated == PROCINFO_REC_CMDLINE_TRUNCATED);
-static_assert(procinfo::flag_no_mm == PROCINFO_REC_NO_MM);
+static_assert(procinfo::ProcessFlag::kernel_thread == procinfo::ProcessFlag{PROCINFO_REC_KTHREAD});
+static_assert(procinfo::ProcessFlag::container == procinfo::ProcessFlag{PROCINFO_REC_CONTAINER});
+static_assert(procinfo::ProcessFlag::cmdline_truncated ==
+              procinfo::ProcessFlag{PROCINFO_REC_CMDLINE_TRUNCATED});
+static_assert(procinfo::ProcessFlag::no_mm == procinfo::ProcessFlag{PROCINFO_REC_NO_MM});
 static_assert(procinfo::cmdline_max == PROCINFO_CMDLINE_MAX);
 
 constexpr int fake_fd = 1000;
@@ -252,6 +253,7 @@ BOOST_FIXTURE_TEST_CASE(decodes_records, WithFake) {
   const auto snap = read();
   BOOST_TEST(fake.open_fds == 0);
   BOOST_TEST(snap.mem_total_kb == 4000000U);
+  BOOST_TEST(*snap.user_hz == 100U);  // as the driver reports it
   BOOST_REQUIRE(snap.processes.size() == 4U);
   const auto& p = snap.processes[3];
   BOOST_TEST(p.pid == 13U);
@@ -270,7 +272,7 @@ BOOST_FIXTURE_TEST_CASE(decodes_records, WithFake) {
   const auto& k = snap.processes[1];
   BOOST_TEST(k.cmdline == "");
   BOOST_TEST(k.state == 'I');
-  BOOST_TEST(*k.flags == (procinfo::flag_kernel_thread | procinfo::flag_no_mm));
+  BOOST_TEST(*k.flags == (procinfo::ProcessFlag::kernel_thread | procinfo::ProcessFlag::no_mm));
   BOOST_TEST(snap.processes[2].name == "bad\xef\xbf\xbdname)x y123");  // 15 raw bytes, no NUL
   BOOST_TEST(fake.snapshot_calls == 1);  // 256 KiB is enough
 }
@@ -284,8 +286,8 @@ BOOST_FIXTURE_TEST_CASE(decodes_container_identity, WithFake) {
   BOOST_TEST((*c.runtime == procinfo::Runtime::containerd));
   BOOST_TEST(*c.container_id == std::string(64, 'c'));
   BOOST_TEST(*c.pod_uid == "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
-  BOOST_TEST(*c.reasons == (procinfo::reason_cgroup | procinfo::reason_pidns));
-  BOOST_TEST(*c.flags == procinfo::flag_container);
+  BOOST_TEST(*c.reasons == (procinfo::ContainerReason::cgroup | procinfo::ContainerReason::pidns));
+  BOOST_TEST(*c.flags == procinfo::ProcessFlag::container);
   BOOST_TEST(*procinfo::is_container(c, procinfo::ContainerRule::cgroup));
   BOOST_TEST(!*procinfo::is_container(c, procinfo::ContainerRule::keywords));
   const auto& plain = snap.processes[0];
@@ -293,7 +295,7 @@ BOOST_FIXTURE_TEST_CASE(decodes_container_identity, WithFake) {
   BOOST_TEST((*plain.runtime == procinfo::Runtime::none));
   BOOST_TEST(*plain.container_id == "");
   BOOST_TEST(*plain.pod_uid == "");
-  BOOST_TEST(*plain.reasons == 0U);
+  BOOST_TEST(*plain.reasons == procinfo::ContainerReason{});
   BOOST_TEST(!*procinfo::is_container(plain, procinfo::ContainerRule::both));
 }
 
@@ -355,8 +357,8 @@ BOOST_FIXTURE_TEST_CASE(refuses_another_abi_major, WithFake) {
   fake.minor = 0;
   try {
     read();
-    BOOST_FAIL("no abi_mismatch");
-  } catch (const procinfo::abi_mismatch& e) {
+    BOOST_FAIL("no AbiMismatch");
+  } catch (const procinfo::AbiMismatch& e) {
     const std::string what = e.what();
     const std::string expected = "driver ABI " + std::to_string(PROCINFO_ABI_MAJOR + 1) +
                                  ".0, this libprocinfo speaks " +
@@ -374,8 +376,8 @@ BOOST_FIXTURE_TEST_CASE(names_a_driver_older_than_abi_2, WithFake) {
   fake.abi1_driver = true;
   try {
     read();
-    BOOST_FAIL("no abi_mismatch");
-  } catch (const procinfo::abi_mismatch& e) {
+    BOOST_FAIL("no AbiMismatch");
+  } catch (const procinfo::AbiMismatch& e) {
     const std::string what = e.what();
     BOOST_TEST(what.find("driver ABI 1.0 (ioctl magic 0xB8), this libprocinfo speaks 2.x — "
                          "update the procinfo-dkms package") != std::string::npos,
@@ -418,7 +420,7 @@ BOOST_AUTO_TEST_CASE(record_pointing_outside_the_strings_is_rejected) {
   rec.cmdline_offset = 10;
   rec.cmdline_len = 8;
   BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, "0123456789abc", "/dev/x"),
-                    procinfo::parse_error);
+                    procinfo::ParseError);
   rec.cmdline_len = 3;
   BOOST_TEST(procinfo::detail::decode_record(rec, "0123456789abc", "/dev/x").cmdline == "abc");
 }
@@ -430,17 +432,17 @@ BOOST_AUTO_TEST_CASE(identity_strings_outside_the_area_or_too_long_are_rejected)
   rec.cgroup_offset = 190;
   rec.cgroup_len = 11;  // one byte past the end
   BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
-                    procinfo::parse_error);
+                    procinfo::ParseError);
   rec.cgroup_len = 10;
   BOOST_TEST(*procinfo::detail::decode_record(rec, strings, "/dev/x", true).cgroup ==
              std::string(10, 'f'));
   rec.container_id_len = 65;  // longer than any id the driver keeps
   BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
-                    procinfo::parse_error);
+                    procinfo::ParseError);
   rec.container_id_len = 0;
   rec.pod_uid_len = 37;
   BOOST_CHECK_THROW(procinfo::detail::decode_record(rec, strings, "/dev/x", true),
-                    procinfo::parse_error);
+                    procinfo::ParseError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,15 +27,15 @@ const std::string sample =
     "  ]\n"
     "}\n";
 
-// Parses text expecting a parse_error; returns it.
-procinfo::parse_error parse_failure(const std::string& text, View view = View::all) {
+// Parses text expecting a ParseError; returns it.
+procinfo::ParseError parse_failure(const std::string& text, View view = View::all) {
   try {
     parse_json(text, "doc.json", view);
-  } catch (const procinfo::parse_error& e) {
-    BOOST_TEST_MESSAGE("parse_error: " << e.what());
+  } catch (const procinfo::ParseError& e) {
+    BOOST_TEST_MESSAGE("ParseError: " << e.what());
     return e;
   }
-  BOOST_FAIL("no parse_error for: " << text);
+  BOOST_FAIL("no ParseError for: " << text);
   throw;  // unreachable
 }
 
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(json_carries_no_identity_and_to_json_adds_it_after_the_cont
   p.runtime = procinfo::Runtime::docker;
   p.container_id = "x";
   p.pod_uid = "";
-  p.reasons = procinfo::reason_keyword | procinfo::reason_pidns;
+  p.reasons = procinfo::ContainerReason::keyword | procinfo::ContainerReason::pidns;
   const std::string doc = procinfo::to_json(snap, true);
   BOOST_TEST(doc.find("\"proc_jiffies\": 703, \"state\": \"S\", \"cgroup\": "
                       "\"/system.slice/docker-x.scope\", \"runtime\": \"docker\", "

@@ -3,10 +3,10 @@
 // zombies, capped command lines, invalid UTF-8, vanished processes.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "helpers.hpp"
 #include "internal.hpp"
+#include "text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -92,6 +92,7 @@ BOOST_FIXTURE_TEST_CASE(reads_every_field, Fixture) {
   const auto snap = read();
   BOOST_TEST(snap.source == "procfs:" + dir.str());
   BOOST_TEST(snap.mem_total_kb == 4000000U);
+  BOOST_TEST(*snap.user_hz == static_cast<std::uint32_t>(::sysconf(_SC_CLK_TCK)));
   BOOST_TEST(snap.mem_free_kb == 1000000U);
   BOOST_REQUIRE(snap.processes.size() == 1U);
   const auto& p = snap.processes[0];
@@ -109,7 +110,7 @@ BOOST_FIXTURE_TEST_CASE(reads_every_field, Fixture) {
   BOOST_TEST(!p.utime_ns.has_value());  // stat has ticks, not nanoseconds
   BOOST_TEST(!p.stime_ns.has_value());
   BOOST_TEST(*p.uid == 0U);
-  BOOST_TEST(*p.flags == 0U);
+  BOOST_TEST(*p.flags == procinfo::ProcessFlag{});
 }
 
 BOOST_FIXTURE_TEST_CASE(comm_with_parens_and_spaces, Fixture) {
@@ -139,13 +140,13 @@ BOOST_FIXTURE_TEST_CASE(kernel_thread_and_zombie, Fixture) {
   BOOST_TEST(k.vsz_kb == 0U);
   BOOST_TEST(k.rss_kb == 0U);
   BOOST_TEST(k.mem_pct_x100 == 0U);
-  BOOST_TEST(*k.flags == (procinfo::flag_kernel_thread | procinfo::flag_no_mm));
+  BOOST_TEST(*k.flags == (procinfo::ProcessFlag::kernel_thread | procinfo::ProcessFlag::no_mm));
   BOOST_TEST(snap.processes[1].name == "kworker/0:1");      // the raw comm, as the driver
   BOOST_TEST(snap.processes[2].name == "a_very_long_ker");  // 15 bytes, as TASK_COMM_LEN
   const auto& z = snap.processes[3];
   BOOST_TEST(z.state == 'Z');
   BOOST_TEST(z.cmdline == "");
-  BOOST_TEST(*z.flags == procinfo::flag_no_mm);
+  BOOST_TEST(*z.flags == procinfo::ProcessFlag::no_mm);
   BOOST_TEST(z.cpu_ticks == 8U);
 }
 
@@ -158,10 +159,10 @@ BOOST_FIXTURE_TEST_CASE(long_cmdline_is_capped, Fixture) {
   const auto snap = read();
   BOOST_REQUIRE(snap.processes.size() == 2U);
   BOOST_TEST(snap.processes[0].cmdline.size() <= 4096U);
-  BOOST_TEST(snap.processes[0].cmdline == procinfo::cmdline_from_raw(raw.substr(0, 4096)));
-  BOOST_TEST(*snap.processes[0].flags == procinfo::flag_cmdline_truncated);
+  BOOST_TEST(snap.processes[0].cmdline == procinfo::detail::cmdline_from_raw(raw.substr(0, 4096)));
+  BOOST_TEST(*snap.processes[0].flags == procinfo::ProcessFlag::cmdline_truncated);
   BOOST_TEST(snap.processes[1].cmdline.size() == 4095U);
-  BOOST_TEST(*snap.processes[1].flags == 0U);
+  BOOST_TEST(*snap.processes[1].flags == procinfo::ProcessFlag{});
 }
 
 BOOST_FIXTURE_TEST_CASE(invalid_utf8_becomes_fffd, Fixture) {
@@ -195,7 +196,7 @@ BOOST_FIXTURE_TEST_CASE(containers_view, Fixture) {
   BOOST_REQUIRE(snap.processes.size() == 2U);
   BOOST_TEST(snap.processes[0].pid == 10U);
   BOOST_TEST(snap.processes[1].pid == 12U);
-  BOOST_TEST(*snap.processes[1].flags == procinfo::flag_container);
+  BOOST_TEST(*snap.processes[1].flags == procinfo::ProcessFlag::container);
   BOOST_TEST((snap.view == procinfo::View::containers));
 }
 
@@ -231,8 +232,8 @@ BOOST_FIXTURE_TEST_CASE(container_identity_from_the_cgroup_file, Fixture) {
   BOOST_TEST((*docker.runtime == procinfo::Runtime::docker));
   BOOST_TEST(*docker.container_id == hex);
   BOOST_TEST(*docker.pod_uid == "");
-  BOOST_TEST(*docker.reasons == procinfo::reason_cgroup);
-  BOOST_TEST(*docker.flags == procinfo::flag_container);
+  BOOST_TEST(*docker.reasons == procinfo::ContainerReason::cgroup);
+  BOOST_TEST(*docker.flags == procinfo::ProcessFlag::container);
   const auto& kube = snap.processes[1];
   BOOST_TEST((*kube.runtime == procinfo::Runtime::containerd));
   BOOST_TEST(*kube.container_id == std::string(64, 'b'));
@@ -241,8 +242,8 @@ BOOST_FIXTURE_TEST_CASE(container_identity_from_the_cgroup_file, Fixture) {
   BOOST_TEST(*plain.cgroup == "/user.slice/user-1000.slice/session-2.scope");
   BOOST_TEST((*plain.runtime == procinfo::Runtime::none));
   BOOST_TEST(*plain.container_id == "");
-  BOOST_TEST(*plain.reasons == 0U);
-  BOOST_TEST(*plain.flags == 0U);
+  BOOST_TEST(*plain.reasons == procinfo::ContainerReason{});
+  BOOST_TEST(*plain.flags == procinfo::ProcessFlag{});
   BOOST_TEST((*snap.processes[3].runtime == procinfo::Runtime::lxc));
   BOOST_TEST(*snap.processes[3].container_id == "web1");
   // The containers view is the union of the reasons: the plain shell is out.
@@ -272,11 +273,12 @@ BOOST_FIXTURE_TEST_CASE(pid_namespace_and_keyword_reasons, Fixture) {
   add({.pid = 33, .comm = "docker_wq", .flags = 0x208040});
   const auto snap = read();
   BOOST_REQUIRE(snap.processes.size() == 4U);
-  BOOST_TEST(*snap.processes[0].reasons == procinfo::reason_pidns);
-  BOOST_TEST(*snap.processes[0].flags == procinfo::flag_container);
-  BOOST_TEST(*snap.processes[1].reasons == procinfo::reason_pidns);
-  BOOST_TEST(*snap.processes[2].reasons == (procinfo::reason_keyword | procinfo::reason_cgroup));
-  BOOST_TEST(*snap.processes[3].reasons == 0U);
+  BOOST_TEST(*snap.processes[0].reasons == procinfo::ContainerReason::pidns);
+  BOOST_TEST(*snap.processes[0].flags == procinfo::ProcessFlag::container);
+  BOOST_TEST(*snap.processes[1].reasons == procinfo::ContainerReason::pidns);
+  BOOST_TEST(*snap.processes[2].reasons ==
+             (procinfo::ContainerReason::keyword | procinfo::ContainerReason::cgroup));
+  BOOST_TEST(*snap.processes[3].reasons == procinfo::ContainerReason{});
   const auto names = procinfo::reason_names(*snap.processes[2].reasons);
   BOOST_TEST((names == std::vector<std::string_view>{"keyword", "cgroup"}));
 }
@@ -306,18 +308,18 @@ BOOST_FIXTURE_TEST_CASE(long_cgroup_paths_are_cut_like_the_driver, Fixture) {
   BOOST_REQUIRE(snap.processes.size() == 3U);
   const auto& deep = snap.processes[0];
   BOOST_TEST(*deep.cgroup == first);
-  BOOST_TEST(*deep.flags == procinfo::flag_cgroup_cut);
+  BOOST_TEST(*deep.flags == procinfo::ProcessFlag::cgroup_cut);
   BOOST_TEST((*deep.runtime == procinfo::Runtime::none));
   BOOST_TEST(*snap.processes[1].cgroup == "/system.slice/crio-" + std::string(64, 'f') + ".scope");
   BOOST_TEST((*snap.processes[1].runtime == procinfo::Runtime::crio));
   BOOST_TEST(!snap.processes[2].cgroup.has_value());
   BOOST_TEST(!snap.processes[2].runtime.has_value());
-  BOOST_TEST(*snap.processes[2].reasons == 0U);
+  BOOST_TEST(*snap.processes[2].reasons == procinfo::ContainerReason{});
 }
 
 BOOST_FIXTURE_TEST_CASE(malformed_stat_is_a_parse_error, Fixture) {
   write_file(dir.path() / "7" / "stat", "7 (x S 1 2\n");
-  BOOST_CHECK_THROW(read(), procinfo::parse_error);
+  BOOST_CHECK_THROW(read(), procinfo::ParseError);
 }
 
 BOOST_AUTO_TEST_CASE(missing_root) {

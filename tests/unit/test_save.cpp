@@ -43,11 +43,11 @@ std::size_t entries(const fs::path& dir) {
       std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
 
-// The message of the os_error save_file throws for path.
+// The message of the OsError save_file throws for path.
 std::string refusal(const std::string& path) {
   try {
     save_file(path, "new");
-  } catch (const procinfo::os_error& e) {
+  } catch (const procinfo::OsError& e) {
     BOOST_TEST_MESSAGE(e.what());
     return e.what();
   }

@@ -3,7 +3,6 @@
 // unavailable driver sources, views of saved data, states, messages.
 #include <procinfo/error.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 
 #include "helpers.hpp"
 #include "internal.hpp"
@@ -26,9 +25,10 @@ procinfo::Snapshot mixed() {
                         full_process(30, "sh", "/bin/busybox sh"),
                         full_process(40, "bash", "bash")},
                        "procfs");
-  s.processes[1].flags = procinfo::flag_container;
+  s.processes[1].flags = procinfo::ProcessFlag::container;
   s.processes[2].flags.reset();  // no flags: the rule on the command line decides
   s.taken_at_boot = std::chrono::seconds(1234);
+  s.user_hz = 250;  // another system's rate
   return s;
 }
 
@@ -51,15 +51,15 @@ BOOST_AUTO_TEST_CASE(live_and_saved_sources) {
 BOOST_AUTO_TEST_CASE(a_missing_driver_source_is_unavailable) {
   // Defect 6: "module not loaded" is told apart from a source that cannot be read.
   BOOST_CHECK_THROW(procinfo::read_snapshot(SourceSpec::parse("device:/dev/procinfo-nonexistent")),
-                    procinfo::source_unavailable);
+                    procinfo::SourceUnavailable);
   BOOST_CHECK_THROW(
       procinfo::read_snapshot(SourceSpec::parse("json:/proc/procinfo-nonexistent-file")),
-      procinfo::source_unavailable);
+      procinfo::SourceUnavailable);
   TempDir dir;
   try {
     procinfo::read_snapshot(SourceSpec::parse("file:" + dir.str() + "/missing.snap"));
     BOOST_FAIL("no error");
-  } catch (const procinfo::source_unavailable&) {
+  } catch (const procinfo::SourceUnavailable&) {
     BOOST_FAIL("a missing file is not an unavailable module");
   } catch (const std::system_error& e) {
     BOOST_TEST(e.code().value() == ENOENT);
@@ -90,10 +90,15 @@ BOOST_AUTO_TEST_CASE(saved_data_of_all_read_as_containers_is_narrowed) {
   BOOST_TEST(c.processes[1].pid == 30U);  // by the rule
   BOOST_TEST(c.taken_at_boot.has_value());
   BOOST_TEST(c.taken_at_boot->count() == 1234000000000LL);
+  BOOST_TEST(*c.user_hz == 250U);  // the file's, not this system's
 
-  // The containers view cannot be read as every process.
+  // The containers view reads back as it is, and cannot be read as every
+  // process.
   const std::string cpath = dir.str() + "/c.snap";
   procinfo::save_snapshot(c, cpath);
+  const auto again = procinfo::read_snapshot(SourceSpec::parse("file:" + cpath), View::containers);
+  BOOST_TEST((again.view == View::containers));
+  BOOST_TEST(again.processes == c.processes);
   try {
     procinfo::read_snapshot(SourceSpec::parse("file:" + cpath), View::all);
     BOOST_FAIL("no error");
@@ -111,14 +116,14 @@ BOOST_AUTO_TEST_CASE(a_bad_state_in_a_file_is_an_error) {
   try {
     procinfo::detail::decode_file(bytes, "x.snap");
     BOOST_FAIL("no error");
-  } catch (const procinfo::parse_error& e) {
-    BOOST_TEST(e.offset() == 88U + 96U);  // the state byte of the first record
+  } catch (const procinfo::ParseError& e) {
+    BOOST_TEST(e.offset() == 96U + 96U);  // the state byte of the first record
     BOOST_TEST(std::string(e.what()).find("a state among R S D T t X Z P I") != std::string::npos);
   }
   TempDir dir;
   procinfo::test::write_file(dir.path() / "bad.snap", bytes);
   BOOST_CHECK_THROW(procinfo::read_snapshot(SourceSpec::parse("file:" + dir.str() + "/bad.snap")),
-                    procinfo::parse_error);
+                    procinfo::ParseError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

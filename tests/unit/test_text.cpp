@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The text rules: UTF-8 repair, command lines, container rule, JSON escapes.
-#include <procinfo/text.hpp>
+#include <procinfo/model.hpp>
+#include <procinfo/source.hpp>
+
+#include "text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -24,35 +27,39 @@ BOOST_AUTO_TEST_CASE(sanitize_replaces_each_bad_byte) {
 
 BOOST_AUTO_TEST_CASE(cmdline_joins_and_trims) {
   bool truncated = true;
-  BOOST_TEST(procinfo::cmdline_from_raw("ls\0-l\0/tmp\0"s, &truncated) == "ls -l /tmp");
+  BOOST_TEST(procinfo::detail::cmdline_from_raw("ls\0-l\0/tmp\0"s, &truncated) == "ls -l /tmp");
   BOOST_TEST(!truncated);
-  BOOST_TEST(procinfo::cmdline_from_raw(""s, &truncated) == "");
-  BOOST_TEST(procinfo::cmdline_from_raw("a\0\0b\0\0\0"s) == "a  b");
+  BOOST_TEST(procinfo::detail::cmdline_from_raw(""s, &truncated) == "");
+  BOOST_TEST(procinfo::detail::cmdline_from_raw("a\0\0b\0\0\0"s) == "a  b");
 }
 
 BOOST_AUTO_TEST_CASE(cmdline_is_capped_at_4096_raw_bytes) {
   bool truncated = false;
   const std::string raw(60000, 'x');
-  const std::string out = procinfo::cmdline_from_raw(raw, &truncated);
+  const std::string out = procinfo::detail::cmdline_from_raw(raw, &truncated);
   BOOST_TEST(out.size() == procinfo::cmdline_max);
   BOOST_TEST(truncated);
-  procinfo::cmdline_from_raw(std::string(4096, 'y'), &truncated);
+  procinfo::detail::cmdline_from_raw(std::string(4096, 'y'), &truncated);
   BOOST_TEST(!truncated);
 }
 
 BOOST_AUTO_TEST_CASE(container_rule) {
-  BOOST_TEST(procinfo::matches_container_rule("/usr/bin/dockerd -H fd://"));
-  BOOST_TEST(procinfo::matches_container_rule("containerd-shim"));
-  BOOST_TEST(procinfo::matches_container_rule("runc init"));
-  BOOST_TEST(procinfo::matches_container_rule("/bin/busybox sh"));
-  BOOST_TEST(!procinfo::matches_container_rule("bash -l"));
-  BOOST_TEST(!procinfo::matches_container_rule(""));
+  BOOST_TEST(procinfo::detail::matches_container_rule("/usr/bin/dockerd -H fd://"));
+  BOOST_TEST(procinfo::detail::matches_container_rule("containerd-shim"));
+  BOOST_TEST(procinfo::detail::matches_container_rule("runc init"));
+  BOOST_TEST(procinfo::detail::matches_container_rule("/bin/busybox sh"));
+  BOOST_TEST(!procinfo::detail::matches_container_rule("bash -l"));
+  BOOST_TEST(!procinfo::detail::matches_container_rule(""));
 }
 
 BOOST_AUTO_TEST_CASE(json_escapes_match_the_driver) {
   std::string out;
-  procinfo::append_json_string(out, "a\"b\\c\nd\te\x01\x1f\x7f é"s);
+  procinfo::detail::append_json_string(out, "a\"b\\c\nd\te\x01\x1f\x7f é"s);
   BOOST_TEST(out == "\"a\\\"b\\\\c\\nd\\te\\u0001\\u001f\x7f é\"");
+}
+
+BOOST_AUTO_TEST_CASE(json_string_repairs_then_escapes) {
+  BOOST_TEST(procinfo::json_string("a\"\xff\n"s) == "\"a\\\"\xef\xbf\xbd\\n\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,9 +20,9 @@
 namespace tools {
 
 // Standard output could not take the output.
-class output_error : public procinfo::os_error {
+class output_error : public procinfo::OsError {
  public:
-  using procinfo::os_error::os_error;
+  using procinfo::OsError::OsError;
 };
 
 // Makes sure descriptors 0, 1 and 2 are open, so that no file the tool

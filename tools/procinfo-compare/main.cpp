@@ -218,7 +218,7 @@ Result run_check(const Check& check, const Options& options) {
     report.source_b = describe(check.b, check.view);
     result.status = report.consistent() ? Status::consistent : Status::inconsistent;
     result.report = std::move(report);
-  } catch (const procinfo::source_unavailable& e) {
+  } catch (const procinfo::SourceUnavailable& e) {
     result.status = options.skip_unavailable ? Status::skipped : Status::unavailable;
     result.error = e.what();
   } catch (const std::exception& e) {
@@ -333,7 +333,7 @@ std::string text_report(const std::vector<Result>& results, const Options& optio
 // ---- JSON report -------------------------------------------------------------
 
 void append_string(std::string& out, std::string_view s) {
-  procinfo::append_json_string(out, procinfo::sanitize_utf8(s));
+  out += procinfo::json_string(s);
 }
 
 std::string json_strings(const std::vector<std::string>& items) {

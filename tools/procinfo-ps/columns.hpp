@@ -74,7 +74,7 @@ inline std::optional<Nanos> elapsed(const procinfo::Process& p, const procinfo::
 // Whether p's command line was cut at cmdline_max bytes: the flag where the
 // source reports flags, else a command line that long (JSON sources).
 inline bool cmdline_truncated(const procinfo::Process& p) {
-  if (p.flags) return (*p.flags & procinfo::flag_cmdline_truncated) != 0;
+  if (p.flags) return has(*p.flags, procinfo::ProcessFlag::cmdline_truncated);
   return p.cmdline.size() >= procinfo::cmdline_max;
 }
 
@@ -382,7 +382,7 @@ inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
           age ? num(static_cast<std::uint64_t>(age->count())) : Value(),
           cpu == c.cpu_pct.end() ? Value() : decimal(cpu->second, 2),
           num(p.flags),
-          p.flags ? flag((*p.flags & procinfo::flag_kernel_thread) != 0) : Value(),
+          p.flags ? flag(has(*p.flags, procinfo::ProcessFlag::kernel_thread)) : Value(),
           flag(procinfo::is_container(p)),
           p.cgroup ? text(*p.cgroup) : Value(),
           runtime_cell(p) == "-" ? Value() : text(runtime_cell(p)),

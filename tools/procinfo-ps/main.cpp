@@ -236,8 +236,8 @@ Options finish(const Args& args, bool json, bool containers, bool no_header, boo
 // the device is not there, not ours to open, or speaks another ABI. A
 // device that answers garbage is an error to report, not to hide.
 bool falls_back(const std::exception& e) {
-  if (dynamic_cast<const procinfo::source_unavailable*>(&e)) return true;
-  if (dynamic_cast<const procinfo::abi_mismatch*>(&e)) return true;
+  if (dynamic_cast<const procinfo::SourceUnavailable*>(&e)) return true;
+  if (dynamic_cast<const procinfo::AbiMismatch*>(&e)) return true;
   if (const auto* se = dynamic_cast<const std::system_error*>(&e)) {
     const int err = se->code().value();
     return err == EACCES || err == EPERM || err == ENOTTY;
@@ -360,14 +360,14 @@ std::string containers_json(const std::vector<Container>& list) {
     if (runtime.empty())
       out += "null";
     else
-      procinfo::append_json_string(out, runtime);
+      out += procinfo::json_string(runtime);
     out += ", \"container_id\": ";
-    procinfo::append_json_string(out, procinfo::sanitize_utf8(c.id));
+    out += procinfo::json_string(c.id);
     out += ", \"pod_uid\": ";
     if (c.pod_uid.empty())
       out += "null";
     else
-      procinfo::append_json_string(out, procinfo::sanitize_utf8(c.pod_uid));
+      out += procinfo::json_string(c.pod_uid);
     out += ", \"pids\": [";
     for (std::size_t k = 0; k < c.processes.size(); ++k)
       out += fmt::format("{}{}", k ? ", " : "", c.processes[k]->pid);
@@ -604,13 +604,13 @@ std::string json_lines(const Rows& rows, ps::Context& ctx) {
         case ps::Value::Kind::decimal: out += v.text; break;
         case ps::Value::Kind::boolean: out += v.boolean ? "true" : "false"; break;
         case ps::Value::Kind::text:
-          procinfo::append_json_string(out, procinfo::sanitize_utf8(v.text));
+          out += procinfo::json_string(v.text);
           break;
         case ps::Value::Kind::list:
           out += '[';
           for (std::size_t k = 0; k < v.list.size(); ++k) {
             if (k) out += ", ";
-            procinfo::append_json_string(out, v.list[k]);
+            out += procinfo::json_string(v.list[k]);
           }
           out += ']';
           break;

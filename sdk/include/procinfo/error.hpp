@@ -13,9 +13,9 @@ namespace procinfo {
 
 // Malformed input: a JSON document or a snapshot file that breaks its format.
 // what() names the file, the byte offset and what was expected there.
-class PROCINFO_API parse_error : public std::runtime_error {
+class PROCINFO_API ParseError : public std::runtime_error {
  public:
-  parse_error(const std::string& file, std::size_t offset, const std::string& expected);
+  ParseError(const std::string& file, std::size_t offset, const std::string& expected);
   const std::string& file() const noexcept { return file_; }
   std::size_t offset() const noexcept { return offset_; }
 
@@ -25,7 +25,7 @@ class PROCINFO_API parse_error : public std::runtime_error {
 };
 
 // The driver speaks an ABI major this SDK does not; what() names both.
-class PROCINFO_API abi_mismatch : public std::runtime_error {
+class PROCINFO_API AbiMismatch : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -34,9 +34,9 @@ class PROCINFO_API abi_mismatch : public std::runtime_error {
 // message alone, without the ": <strerror>" std::system_error appends,
 // because the message already says what happened and what to do.
 // code() still carries the errno value.
-class PROCINFO_API os_error : public std::system_error {
+class PROCINFO_API OsError : public std::system_error {
  public:
-  os_error(std::error_code code, const std::string& message);
+  OsError(std::error_code code, const std::string& message);
   const char* what() const noexcept override;
 
  private:
@@ -46,9 +46,9 @@ class PROCINFO_API os_error : public std::system_error {
 // A source of the driver that is not there: its /proc file or /dev/procinfo
 // does not exist, or the device node has no driver behind it (module not
 // loaded). Tools report it apart from sources that exist but cannot be read.
-class PROCINFO_API source_unavailable : public os_error {
+class PROCINFO_API SourceUnavailable : public OsError {
  public:
-  using os_error::os_error;
+  using OsError::OsError;
 };
 
 }  // namespace procinfo

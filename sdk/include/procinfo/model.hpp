@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace procinfo {
@@ -24,27 +25,66 @@ PROCINFO_API std::string_view to_string(View view) noexcept;
 PROCINFO_API View parse_view(std::string_view text);
 
 // Bits of Process::flags; the same values as PROCINFO_REC_* in the uapi header.
-enum ProcessFlag : std::uint32_t {
-  flag_kernel_thread = 1U << 0,
-  flag_container = 1U << 1,
-  flag_cmdline_truncated = 1U << 2,
-  flag_no_mm = 1U << 3,
+enum class ProcessFlag : std::uint32_t {
+  kernel_thread = 1U << 0,
+  container = 1U << 1,
+  cmdline_truncated = 1U << 2,
+  no_mm = 1U << 3,
   // The driver could not read the command line (its address space stayed
   // locked too long): cmdline is empty, every other field is valid.
-  flag_cmdline_unavailable = 1U << 4,
+  cmdline_unavailable = 1U << 4,
   // The cgroup path was longer than cgroup_max: cut back to its last '/'.
-  flag_cgroup_cut = 1U << 5,
+  cgroup_cut = 1U << 5,
   // The container name was longer than container_id_max: cut.
-  flag_container_id_cut = 1U << 6,
+  container_id_cut = 1U << 6,
 };
 
 // Why a process is a container process: bits of Process::reasons, the same
 // values as PROCINFO_REASON_* in the uapi header.
-enum ContainerReason : std::uint32_t {
-  reason_keyword = 1U << 0,  // its command line contains docker, container, runc or busybox
-  reason_cgroup = 1U << 1,   // its cgroup path follows a container runtime's naming
-  reason_pidns = 1U << 2,    // it lives in a pid namespace below the reader's
+enum class ContainerReason : std::uint32_t {
+  keyword = 1U << 0,  // its command line contains docker, container, runc or busybox
+  cgroup = 1U << 1,   // its cgroup path follows a container runtime's naming
+  pidns = 1U << 2,    // it lives in a pid namespace below the reader's
 };
+
+// ProcessFlag and ContainerReason are bit sets: as with std::filesystem::perms,
+// a set of bits is a value of the enum type (a newer driver's unnamed bits
+// included), combined with | & ^ ~ and tested with has().
+template <typename E>
+concept FlagSet = std::is_same_v<E, ProcessFlag> || std::is_same_v<E, ContainerReason>;
+
+template <FlagSet E>
+constexpr E operator|(E a, E b) noexcept {
+  return static_cast<E>(static_cast<std::underlying_type_t<E>>(a) |
+                        static_cast<std::underlying_type_t<E>>(b));
+}
+template <FlagSet E>
+constexpr E operator&(E a, E b) noexcept {
+  return static_cast<E>(static_cast<std::underlying_type_t<E>>(a) &
+                        static_cast<std::underlying_type_t<E>>(b));
+}
+template <FlagSet E>
+constexpr E operator^(E a, E b) noexcept {
+  return static_cast<E>(static_cast<std::underlying_type_t<E>>(a) ^
+                        static_cast<std::underlying_type_t<E>>(b));
+}
+template <FlagSet E>
+constexpr E operator~(E a) noexcept {
+  return static_cast<E>(~static_cast<std::underlying_type_t<E>>(a));
+}
+template <FlagSet E>
+constexpr E& operator|=(E& a, E b) noexcept {
+  return a = a | b;
+}
+template <FlagSet E>
+constexpr E& operator&=(E& a, E b) noexcept {
+  return a = a & b;
+}
+// Whether set holds any of the bits of flags.
+template <FlagSet E>
+constexpr bool has(E set, E flags) noexcept {
+  return (set & flags) != E{};
+}
 
 // Whose naming a cgroup path follows; the values of PROCINFO_RUNTIME_*.
 // A newer driver may report values this enum does not name.
@@ -64,12 +104,12 @@ PROCINFO_API std::string_view to_string(Runtime runtime) noexcept;
 
 // The names of the ContainerReason bits set in reasons, in bit order:
 // "keyword", "cgroup", "pidns".
-PROCINFO_API std::vector<std::string_view> reason_names(std::uint32_t reasons);
+PROCINFO_API std::vector<std::string_view> reason_names(ContainerReason reasons);
 
 // Which container rule selects processes, as continfo's rule= parameter.
 enum class ContainerRule : std::uint8_t {
-  keywords,  // reason_keyword
-  cgroup,    // reason_cgroup or reason_pidns
+  keywords,  // ContainerReason::keyword
+  cgroup,    // ContainerReason::cgroup or ContainerReason::pidns
   both,      // any reason
 };
 
@@ -77,8 +117,10 @@ PROCINFO_API std::string_view to_string(ContainerRule rule) noexcept;
 // Parses "keywords", "cgroup" or "both"; throws std::invalid_argument otherwise.
 PROCINFO_API ContainerRule parse_container_rule(std::string_view text);
 // The ContainerReason bits of which a process needs one to be selected.
-PROCINFO_API std::uint32_t reasons_of(ContainerRule rule) noexcept;
+PROCINFO_API ContainerReason reasons_of(ContainerRule rule) noexcept;
 
+// Longest command line kept, in raw /proc/<pid>/cmdline bytes (PROCINFO_CMDLINE_MAX).
+inline constexpr std::size_t cmdline_max = 4096;
 // Longest cgroup path a source keeps, in bytes (PROCINFO_CGROUP_MAX).
 inline constexpr std::size_t cgroup_max = 1024;
 // Longest container id or name kept (PROCINFO_CONTAINER_ID_MAX).
@@ -105,7 +147,7 @@ struct Process {
   std::optional<std::uint64_t> utime_ns;
   std::optional<std::uint64_t> stime_ns;
   std::optional<std::uint64_t> start_time_ns;  // CLOCK_BOOTTIME at start
-  std::optional<std::uint32_t> flags;          // ProcessFlag bits
+  std::optional<ProcessFlag> flags;
 
   // Container identity, from sources that carry it (the device with
   // ABI >= 2.1, procfs, file: snapshots of those); absent from the JSON
@@ -115,7 +157,7 @@ struct Process {
   std::optional<Runtime> runtime;           // Runtime::none when the path names no container
   std::optional<std::string> container_id;  // 64 hex digits, or the LXC / nspawn name
   std::optional<std::string> pod_uid;       // Kubernetes pod uid with dashes
-  std::optional<std::uint32_t> reasons;     // ContainerReason bits
+  std::optional<ContainerReason> reasons;
 
   friend bool operator==(const Process&, const Process&) = default;
 };
@@ -132,6 +174,11 @@ struct Snapshot {
   // for reads of live sources (and kept by file: snapshots), so that a
   // process's age can be told from a saved snapshot too.
   std::optional<std::chrono::nanoseconds> taken_at_boot;
+  // Clock ticks per second (USER_HZ) of Process::cpu_ticks, as the system
+  // that was read counts them: the device says it, procfs and the JSON files
+  // are read on the system they describe (sysconf(_SC_CLK_TCK)), file:
+  // snapshots keep it. Absent from files written before it was stored.
+  std::optional<std::uint32_t> user_hz;
   std::vector<Process> processes;
 
   std::uint64_t mem_used_kb() const noexcept { return mem_total_kb - mem_free_kb; }
@@ -139,13 +186,19 @@ struct Snapshot {
   PROCINFO_API const Process* find(std::uint32_t pid) const noexcept;
 };
 
+// Replaces each byte that is not part of a well-formed UTF-8 sequence
+// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF, no
+// truncated sequence) by U+FFFD, one per byte: the rule every source applies
+// to names, command lines and cgroup paths.
+PROCINFO_API std::string sanitize_utf8(std::string_view bytes);
+
 // "%u.%02u" of a mem_pct_x100 value, as the JSON files print mem_pct.
 PROCINFO_API std::string format_mem_pct(std::uint32_t mem_pct_x100);
 
 // The one-letter states a process can have (stat field 3).
 inline constexpr std::string_view process_states = "RSDTtXZPI";
 
-// Whether p is a container process: its flag_container bit where the source
+// Whether p is a container process: its ProcessFlag::container bit where the source
 // reports flags, else the container rule on its command line
 // (matches_container_rule()).
 PROCINFO_API bool is_container(const Process& p) noexcept;

@@ -10,5 +10,4 @@
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
 #include <procinfo/source.hpp>
-#include <procinfo/text.hpp>
 #include <procinfo/version.hpp>

@@ -40,10 +40,10 @@ struct SourceSpec {
   friend bool operator==(const SourceSpec&, const SourceSpec&) = default;
 };
 
-// Reads one snapshot of view. Throws procinfo::source_unavailable when a
+// Reads one snapshot of view. Throws procinfo::SourceUnavailable when a
 // source of the driver is not there (module not loaded), std::system_error
-// (often procinfo::os_error) whose message says what to do for other
-// failures, procinfo::parse_error for malformed JSON or snapshot files, and
+// (often procinfo::OsError) whose message says what to do for other
+// failures, procinfo::ParseError for malformed JSON or snapshot files, and
 // std::invalid_argument when saved data holds a smaller view than asked (a
 // containers-only file read as view all). Saved data of view all read as
 // view containers is narrowed to the container processes.
@@ -66,7 +66,7 @@ PROCINFO_API std::string encode_snapshot(const Snapshot& snapshot);
 //   - a character device or FIFO (/dev/null, a named pipe) is written
 //     directly, never renamed over;
 //   - a directory, block device or socket is refused.
-// Throws procinfo::os_error whose message names the path and the reason.
+// Throws procinfo::OsError whose message names the path and the reason.
 PROCINFO_API void save_file(const std::string& path, std::string_view bytes);
 
 // save_file(path, encode_snapshot(snapshot)).
@@ -81,5 +81,10 @@ PROCINFO_API std::string to_json(const Snapshot& snapshot);
 // "pod_uid" (or null) and "reasons" (array of "keyword", "cgroup", "pidns";
 // null when the source does not report reasons).
 PROCINFO_API std::string to_json(const Snapshot& snapshot, bool with_identity);
+
+// text as a JSON string literal, quotes included, written as to_json()
+// writes names: ill-formed UTF-8 replaced (sanitize_utf8()), then the
+// driver's escapes (\" \\ \n \t, other control bytes as \u00xx).
+PROCINFO_API std::string json_string(std::string_view text);
 
 }  // namespace procinfo
