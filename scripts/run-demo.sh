@@ -50,6 +50,13 @@ cat >"$guest" <<'GUEST'
 # A "container" process by the original keyword rule: its cmdline names busybox.
 busybox sleep 600 &
 sleeper=$!
+# A container-shaped process: a plain sleeper in the cgroup Docker (systemd
+# driver) gives a container; its identity comes from the cgroup path alone.
+cid=$(printf '%064d' 0 | tr 0 c)
+mkdir -p "/sys/fs/cgroup/system.slice/docker-$cid.scope"
+busybox sleep 600 &
+incontainer=$!
+echo "$incontainer" >"/sys/fs/cgroup/system.slice/docker-$cid.scope/cgroup.procs"
 show() { echo; echo "\$ $*"; "$@"; }
 echo "### load the modules"
 load_modules
@@ -59,7 +66,8 @@ echo "... ($(wc -l <"$SYSINFO") lines in all)"
 show cat "$CONTINFO"
 echo; echo "\$ procinfo-ps --source device -o pid,user,vsz,rss,mem,time,state,cmd --sort=-rss | head -n 8"
 procinfo-ps --source device -o pid,user,vsz,rss,mem,time,state,cmd --sort=-rss | head -n 8
-show procinfo-ps --containers
+show procinfo-ps --source device --containers
+show procinfo-ps --source device --by-container
 echo
 echo "### do the JSON files, the device and the kernel's own /proc agree? (exit status 0: yes)"
 show procinfo-compare
@@ -71,8 +79,14 @@ busybox sleep 30 &
 show procinfo-ps --source device --save /tmp/after.snap
 show procinfo-ps --source file:/tmp/after.snap --pid "$!"
 show procinfo-compare file:/tmp/before.snap file:/tmp/after.snap --ignore-field proc_jiffies,utime_ns,stime_ns
-echo "(exit status $?: 1, something changed, and the report says what)"
-kill "$sleeper"
+echo "(exit status $?: 1 means something changed, and the report says what)"
+echo
+echo "### a saved JSON document, saved again as a binary snapshot: the same data (exit status 0)"
+show cp "$SYSINFO" /tmp/sysinfo.json
+show procinfo-ps --source json:/tmp/sysinfo.json --save /tmp/from-json.snap
+show procinfo-compare file:/tmp/from-json.snap json:/tmp/sysinfo.json
+echo "(exit status $?)"
+kill "$sleeper" "$incontainer"
 echo
 echo "### unload the modules"
 unload_modules
