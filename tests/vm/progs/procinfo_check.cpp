@@ -5,7 +5,7 @@
 //
 //   json FILE      strict document check, then every entry against /proc
 //   device         device snapshot layout + every record against /proc
-//   get PID FIELD  one field of one process (for shell assertions)
+//   get PID FIELD...  fields of one process, one per line (for shell assertions)
 //   time           read / snapshot / procfs-walk timings
 //   errors         the ioctl error contract
 //   reference      the contract's document built from /proc (no driver)
@@ -154,8 +154,8 @@ int cmd_device(const Common& c, const std::string& json_file, bool no_truth) {
   return finish("device", rep, errs);
 }
 
-int cmd_get(long pid, const std::string& field, const std::string& json_file, bool use_device,
-            const std::string& view) {
+int cmd_get(long pid, const std::vector<std::string>& fields, const std::string& json_file,
+            bool use_device, const std::string& view) {
   std::vector<std::string> errs;
   if (!json_file.empty()) {
     jsondoc::Doc doc;
@@ -163,32 +163,34 @@ int cmd_get(long pid, const std::string& field, const std::string& json_file, bo
     for (auto& e : errs) fmt::print(stderr, "warning: {}\n", e);
     for (auto& e : doc.entries) {
       if (static_cast<long>(e.pid) != pid) continue;
-      std::optional<std::string> v;
-      if (field == "pid")
-        v = std::to_string(e.pid);
-      else if (field == "name")
-        v = e.raw_name;
-      else if (field == "cmdline")
-        v = e.raw_cmdline;
-      else if (field == "name_len")
-        v = std::to_string(e.name.size());
-      else if (field == "cmdline_len")
-        v = std::to_string(e.cmdline.size());
-      else if (field == "vsz_kb")
-        v = std::to_string(e.vsz_kb);
-      else if (field == "rss_kb")
-        v = std::to_string(e.rss_kb);
-      else if (field == "mem_pct")
-        v = e.mem_pct;
-      else if (field == "proc_jiffies")
-        v = std::to_string(e.proc_jiffies);
-      else if (field == "state")
-        v = e.state;
-      if (!v) {
-        fmt::print(stderr, "unknown json field {}\n", field);
-        return 2;
+      for (const auto& field : fields) {
+        std::optional<std::string> v;
+        if (field == "pid")
+          v = std::to_string(e.pid);
+        else if (field == "name")
+          v = e.raw_name;
+        else if (field == "cmdline")
+          v = e.raw_cmdline;
+        else if (field == "name_len")
+          v = std::to_string(e.name.size());
+        else if (field == "cmdline_len")
+          v = std::to_string(e.cmdline.size());
+        else if (field == "vsz_kb")
+          v = std::to_string(e.vsz_kb);
+        else if (field == "rss_kb")
+          v = std::to_string(e.rss_kb);
+        else if (field == "mem_pct")
+          v = e.mem_pct;
+        else if (field == "proc_jiffies")
+          v = std::to_string(e.proc_jiffies);
+        else if (field == "state")
+          v = e.state;
+        if (!v) {
+          fmt::print(stderr, "unknown json field {}\n", field);
+          return 2;
+        }
+        fmt::print("{}\n", *v);
       }
-      fmt::print("{}\n", *v);
       return 0;
     }
     fmt::print(stderr, "pid {} not in {}\n", pid, json_file);
@@ -210,58 +212,60 @@ int cmd_get(long pid, const std::string& field, const std::string& json_file, bo
   for (auto& rec : snap.records) {
     auto& r = rec.r;
     if (r.pid != static_cast<std::uint32_t>(pid)) continue;
-    std::optional<std::string> v;
-    if (field == "pid")
-      v = std::to_string(r.pid);
-    else if (field == "ppid")
-      v = std::to_string(r.ppid);
-    else if (field == "uid")
-      v = std::to_string(r.uid);
-    else if (field == "gid")
-      v = std::to_string(r.gid);
-    else if (field == "nr_threads")
-      v = std::to_string(r.nr_threads);
-    else if (field == "flags")
-      v = device::flag_names(r.flags);
-    else if (field == "state")
-      v = std::string(1, static_cast<char>(r.state));
-    else if (field == "comm" || field == "name")
-      v = text::printable(rec.comm);
-    else if (field == "cmdline")
-      v = text::printable(text::join_cmdline(rec.cmdline));
-    else if (field == "cmdline_len")
-      v = std::to_string(r.cmdline_len);
-    else if (field == "vsz_kb")
-      v = std::to_string(r.vsz_kb);
-    else if (field == "rss_kb")
-      v = std::to_string(r.rss_kb);
-    else if (field == "mem_pct_x100")
-      v = std::to_string(r.mem_pct_x100);
-    else if (field == "cpu_ticks" || field == "proc_jiffies")
-      v = std::to_string(r.cpu_ticks);
-    else if (field == "utime_ns")
-      v = std::to_string(r.utime_ns);
-    else if (field == "stime_ns")
-      v = std::to_string(r.stime_ns);
-    else if (field == "start_time_ns")
-      v = std::to_string(r.start_time_ns);
-    else if (field == "cgroup")
-      v = text::printable(rec.cgroup);
-    else if (field == "runtime")
-      v = std::to_string(r.runtime);
-    else if (field == "container_id")
-      v = text::printable(rec.container_id);
-    else if (field == "pod_uid")
-      v = text::printable(rec.pod_uid);
-    else if (field == "reasons")
-      v = device::reason_names(r.reasons);
-    else if (field == "identity")  // one record's path and id together
-      v = text::printable(rec.cgroup) + " " + text::printable(rec.container_id);
-    if (!v) {
-      fmt::print(stderr, "unknown device field {}\n", field);
-      return 2;
+    for (const auto& field : fields) {
+      std::optional<std::string> v;
+      if (field == "pid")
+        v = std::to_string(r.pid);
+      else if (field == "ppid")
+        v = std::to_string(r.ppid);
+      else if (field == "uid")
+        v = std::to_string(r.uid);
+      else if (field == "gid")
+        v = std::to_string(r.gid);
+      else if (field == "nr_threads")
+        v = std::to_string(r.nr_threads);
+      else if (field == "flags")
+        v = device::flag_names(r.flags);
+      else if (field == "state")
+        v = std::string(1, static_cast<char>(r.state));
+      else if (field == "comm" || field == "name")
+        v = text::printable(rec.comm);
+      else if (field == "cmdline")
+        v = text::printable(text::join_cmdline(rec.cmdline));
+      else if (field == "cmdline_len")
+        v = std::to_string(r.cmdline_len);
+      else if (field == "vsz_kb")
+        v = std::to_string(r.vsz_kb);
+      else if (field == "rss_kb")
+        v = std::to_string(r.rss_kb);
+      else if (field == "mem_pct_x100")
+        v = std::to_string(r.mem_pct_x100);
+      else if (field == "cpu_ticks" || field == "proc_jiffies")
+        v = std::to_string(r.cpu_ticks);
+      else if (field == "utime_ns")
+        v = std::to_string(r.utime_ns);
+      else if (field == "stime_ns")
+        v = std::to_string(r.stime_ns);
+      else if (field == "start_time_ns")
+        v = std::to_string(r.start_time_ns);
+      else if (field == "cgroup")
+        v = text::printable(rec.cgroup);
+      else if (field == "runtime")
+        v = std::to_string(r.runtime);
+      else if (field == "container_id")
+        v = text::printable(rec.container_id);
+      else if (field == "pod_uid")
+        v = text::printable(rec.pod_uid);
+      else if (field == "reasons")
+        v = device::reason_names(r.reasons);
+      else if (field == "identity")  // one record's path and id together
+        v = text::printable(rec.cgroup) + " " + text::printable(rec.container_id);
+      if (!v) {
+        fmt::print(stderr, "unknown device field {}\n", field);
+        return 2;
+      }
+      fmt::print("{}\n", *v);
     }
-    fmt::print("{}\n", *v);
     return 0;
   }
   fmt::print(stderr, "pid {} not in the device snapshot\n", pid);
@@ -621,11 +625,12 @@ int main(int argc, char** argv) {
                 "a listed pid absent from both /proc walks is an error (quiet systems)");
 
   long gpid = 0;
-  std::string gfield, gjson, gview = "auto";
+  std::vector<std::string> gfields;
+  std::string gjson, gview = "auto";
   bool gdev = false;
-  auto* get = app.add_subcommand("get", "print one field of one process");
+  auto* get = app.add_subcommand("get", "print fields of one process, one per line");
   get->add_option("PID", gpid)->required();
-  get->add_option("FIELD", gfield)->required();
+  get->add_option("FIELD", gfields, "one or more fields")->required();
   get->add_option("--json", gjson, "from this document");
   get->add_flag("--device", gdev, "from a device snapshot");
   get->add_option("--view", gview, "all|containers|auto");
@@ -647,7 +652,7 @@ int main(int argc, char** argv) {
   try {
     if (*json) return cmd_json(jfile, jc, no_truth);
     if (*dev) return cmd_device(dc, djson, dev_no_truth);
-    if (*get) return cmd_get(gpid, gfield, gjson, gdev, gview);
+    if (*get) return cmd_get(gpid, gfields, gjson, gdev, gview);
     if (*tm) return cmd_time(iterations, skip_walk);
     if (*errors) return cmd_errors();
     if (*ref) {
