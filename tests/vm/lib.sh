@@ -43,7 +43,8 @@ pass() {
 }
 
 fail() {
-	echo "FAIL: $*"
+	_lib_elapsed
+	echo "FAIL: $* $_lib_step"
 	exit 1
 }
 
@@ -52,12 +53,28 @@ skip() {
 	exit 77
 }
 
+# ok, info and fail lines end with the seconds since the previous ok/info line
+# (or the case's start), so a slow step shows in any log without a rerun.
+_lib_step_cs=
+_lib_elapsed() {
+	read -r _up _ </proc/uptime
+	_now=${_up%.*}${_up#*.}
+	_now=${_now#"${_now%%[!0]*}"}
+	_now=${_now:-0}
+	_d=$((_now - ${_lib_step_cs:-$_now}))
+	_lib_step_cs=$_now
+	_lib_step="[+$((_d / 100)).$((_d % 100 / 10))$((_d % 10)) s]"
+}
+_lib_elapsed
+
 ok() {
-	echo "ok: $*"
+	_lib_elapsed
+	echo "ok: $* $_lib_step"
 }
 
 info() {
-	echo "info: $*"
+	_lib_elapsed
+	echo "info: $* $_lib_step"
 }
 
 assert_eq() {
@@ -150,12 +167,65 @@ spawn_hostile() {
 	info "hostile processes: $(echo "$HOSTILE" | tr '\n' ' ')"
 }
 
+# pid_of LABEL: the pid hostile-spawn gave LABEL. In the shell alone: cases
+# call it dozens of times, and each program start costs on the debug kernel.
 pid_of() {
-	echo "$HOSTILE" | awk -v l="$1" '$2 == l { print $1 }'
+	_rest="$HOSTILE
+"
+	while [ -n "$_rest" ]; do
+		_line=${_rest%%"
+"*}
+		_rest=${_rest#*"
+"}
+		_label=${_line#* }
+		if [ "${_label%% *}" = "$1" ]; then
+			echo "${_line%% *}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Tables: every process's fields from one read, for many lookups without
+# a procinfo-check run each (a process start costs ~1 s on the debug
+# kernel). snapshot_table OUT "pid FIELD..." SOURCE... writes OUT: a header
+# line of the field names, then one tab-separated line per process, from
+# one read of SOURCE (--json FILE, or --device [--view containers]).
+snapshot_table() {
+	_out=$1 _fields=$2
+	shift 2
+	echo "$_fields" | tr ' ' '\t' >"$_out"
+	# shellcheck disable=SC2086 # one argument per field
+	procinfo-check get all $_fields "$@" >>"$_out" || fail "cannot read the fields of: $*"
+}
+
+# table_get TABLE PID FIELD...: the fields of PID, one per line; exit 3 if
+# PID is not in TABLE, 2 if a field is not.
+table_get() {
+	_table=$1 _pid=$2
+	shift 2
+	awk -F '\t' -v pid="$_pid" -v fields="$*" '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+			n = split(fields, want, " ")
+			for (i = 1; i <= n; i++) if (!(want[i] in col)) { print "table_get: no field " want[i] " in " FILENAME >"/dev/stderr"; bad = 2; exit }
+			next }
+		$1 == pid { for (i = 1; i <= n; i++) print $col[want[i]]; found = 1; exit }
+		END { if (bad) exit bad; if (!found) { print "table_get: pid " pid " not in " FILENAME >"/dev/stderr"; exit 3 } }' "$_table"
+}
+
+# jget PID FIELD FILE: a field of a saved JSON document; from FILE.fields
+# once jtable FILE made it (FILE must not change after).
+_JFIELDS="pid name cmdline name_len cmdline_len vsz_kb rss_kb mem_pct proc_jiffies state"
+jtable() {
+	snapshot_table "$1.fields" "$_JFIELDS" --json "$1"
 }
 
 jget() {
-	procinfo-check get "$1" "$2" --json "$3"
+	if [ -f "$3.fields" ]; then
+		table_get "$3.fields" "$1" "$2"
+	else
+		procinfo-check get "$1" "$2" --json "$3"
+	fi
 }
 
 dget() {

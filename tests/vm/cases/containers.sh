@@ -8,7 +8,7 @@
 # /proc/<pid>/cgroup and /proc/<pid>/ns/pid for every process, and by
 # name here); continfo's rule= picks what its file lists; a process moved
 # between containers during reads never shows a torn or foreign id.
-# ARGS: [MOVE_READS] (default 150)
+# ARGS: [MOVE_READS] (default 150, from one reader process)
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
@@ -34,18 +34,17 @@ run_in() {
 	echo $! >"$CG/$1/cgroup.procs" || fail "move into $1"
 	echo $!
 }
+# The identity checks below read one snapshot's table (/tmp/identity).
 expect() {	# PID FIELD VALUE
-	got=$(dget "$1" "$2") || fail "no record for pid $1"
-	[ "$got" = "$3" ] || fail "pid $1 $2: got '$got', want '$3' (cgroup $(dget "$1" cgroup))"
+	got=$(table_get /tmp/identity "$1" "$2") || fail "no record for pid $1"
+	[ "$got" = "$3" ] || fail "pid $1 $2: got '$got', want '$3' (cgroup $(table_get /tmp/identity "$1" cgroup))"
 }
-# container PID RUNTIME ID POD: the four from one snapshot (a checker run
-# per field costs seconds on the debug kernel)
-container() {
-	got=$(procinfo-check get "$1" runtime container_id pod_uid reasons --device) ||
+container() {	# PID RUNTIME ID POD
+	got=$(table_get /tmp/identity "$1" runtime container_id pod_uid reasons) ||
 		fail "no record for pid $1"
 	want=$(printf '%s\n%s\n%s\ncgroup' "$2" "$3" "$4")
 	[ "$got" = "$want" ] || fail "pid $1 runtime, container_id, pod_uid, reasons: got" \
-		"'$(echo "$got" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')' (cgroup $(dget "$1" cgroup))"
+		"'$(echo "$got" | tr '\n' ' ')', want '$(echo "$want" | tr '\n' ' ')' (cgroup $(table_get /tmp/identity "$1" cgroup))"
 }
 
 docker_systemd=$(run_in "system.slice/docker-$H1.scope")
@@ -68,6 +67,7 @@ sleep 1
 innerns=$(ps -o pid,ppid,args | awk -v p=$! '$2 == p && /sleep 600/ { print $1 }')
 [ -n "$innerns" ] || fail "no process in the new pid namespace"
 
+snapshot_table /tmp/identity "pid runtime container_id pod_uid reasons cgroup" --device
 container "$docker_systemd" 1 "$H1" ""
 container "$docker_cgroupfs" 1 "$H2" ""
 container "$cri" 2 "$H3" "$POD"
@@ -78,7 +78,7 @@ container "$lxc" 5 web1 ""
 container "$nspawn" 6 my-box ""
 expect "$docker_systemd" cgroup "/system.slice/docker-$H1.scope"
 for p in $conmon $unit; do
-	got=$(procinfo-check get "$p" runtime reasons --device) || fail "no record for pid $p"
+	got=$(table_get /tmp/identity "$p" runtime reasons) || fail "no record for pid $p"
 	[ "$got" = "$(printf '0\n-')" ] || fail "pid $p runtime, reasons: got '$(echo "$got" | tr '\n' ' ')', want '0 -'"
 done
 expect "$dockerd" reasons keyword
@@ -137,11 +137,12 @@ grep -q "\"pid\": $unit," /tmp/containers.json && fail "--containers --json list
 rule_pids() {	# RULE
 	procinfo-ps --source device --containers --rule "$1" --no-header -o pid | tr -d ' ' | tr '\n' ' '
 }
-case " $(rule_pids keywords) " in
+keyword_pids=" $(rule_pids keywords) "
+case $keyword_pids in
 *" $dockerd "*) ;;
 *) fail "--rule keywords lacks the host's dockerd" ;;
 esac
-case " $(rule_pids keywords) " in *" $docker_systemd "*) fail "--rule keywords lists a plain container process" ;; esac
+case $keyword_pids in *" $docker_systemd "*) fail "--rule keywords lists a plain container process" ;; esac
 case " $(rule_pids cgroup) " in *" $dockerd "*) fail "--rule cgroup lists the host's dockerd" ;; esac
 cgroup_pids=" $(rule_pids cgroup) "
 for p in $lxc $nspawn $innerns; do
@@ -182,17 +183,20 @@ rm -f /tmp/stop
 	done
 ) &
 flipper=$!
+# one reader process, a new snapshot per read
+procinfo-check get "$mover" identity --device --repeat "$MOVE_READS" >/tmp/moves ||
+	fail "no record of the moving process"
 n=0
 seen=
-while [ $n -lt "$MOVE_READS" ]; do
-	id=$(procinfo-check get "$mover" identity --device) || fail "no record of the moving process"
+while read -r id; do
 	case $id in
 	"/system.slice/docker-$H1.scope $H1") seen="$seen a" ;;
 	"/docker/$H2 $H2") seen="$seen b" ;;
 	*) fail "moving process: path and id '$id'" ;;
 	esac
 	n=$((n + 1))
-done
+done </tmp/moves
+assert_eq "$n" "$MOVE_READS" "reads of the moving process"
 touch /tmp/stop
 wait $flipper
 case $seen in *a*b* | *b*a*) ;; *) fail "the process was never seen in both containers ($seen)" ;; esac

@@ -15,7 +15,8 @@ STRICT="$STRICT,$burn"
 # /proc/<pid>/stat: that read updates the group's monotonic cputime
 # (prev_cputime), which would hide a driver that misses live threads.
 cat "$SYSINFO" >/tmp/first.json
-first_dev=$(dget "$burn" proc_jiffies)
+snapshot_table /tmp/records "pid proc_jiffies cmdline_len flags nr_threads" --device
+first_dev=$(table_get /tmp/records "$burn" proc_jiffies)
 
 # Every listed process against /proc; the stopped ones field by field.
 check "sysinfo JSON matches /proc (strict: hostile-spawn + cpu-burn)" \
@@ -24,11 +25,11 @@ check "sysinfo JSON matches /proc (strict: hostile-spawn + cpu-burn)" \
 cat "$SYSINFO" >/tmp/sysinfo.json
 J=/tmp/sysinfo.json
 check "saved copy is a valid document" procinfo-check json "$J" --no-truth
+jtable $J
 
 # The hostile lines as the driver wrote them (non-printables shown by sed).
-for p in $(echo "$HOSTILE" | awk '{ print $1 }') "$burn"; do
-	grep "\"pid\": $p," "$J" | cut -c 1-300 | cat -v
-done
+printf '%s\n%s\n' "$HOSTILE" "$burn" | awk 'NR == FNR { want["\"pid\": " $1 ","] = 1; next }
+	match($0, /"pid": [0-9]+,/) && (substr($0, RSTART, RLENGTH) in want) { print substr($0, 1, 300) }' - "$J" | cat -v
 
 # Names with quotes, backslashes, ')' and spaces; cut UTF-8.
 assert_eq "$(jget "$(pid_of quote)" name $J)" 'q\"uo\\te' "quote name"
@@ -51,12 +52,12 @@ ok "hostile names and command lines"
 big=$(pid_of bigarg)
 assert_eq "$(jget "$big" cmdline_len $J)" 4098 "bigarg decoded cmdline bytes (4095 + U+FFFD)"
 jget "$big" cmdline $J | grep -q "éé$FFFD\$" || fail "bigarg cmdline does not end in é + U+FFFD"
-assert_eq "$(dget "$big" cmdline_len)" 4096 "bigarg device cmdline_len"
-case $(dget "$big" flags) in
+assert_eq "$(table_get /tmp/records "$big" cmdline_len)" 4096 "bigarg device cmdline_len"
+case $(table_get /tmp/records "$big" flags) in
 *truncated*) ok "bigarg: PROCINFO_REC_CMDLINE_TRUNCATED" ;;
-*) fail "bigarg: flags $(dget "$big" flags) lack truncated" ;;
+*) fail "bigarg: flags $(table_get /tmp/records "$big" flags) lack truncated" ;;
 esac
-case $(dget "$(pid_of quote)" flags) in
+case $(table_get /tmp/records "$(pid_of quote)" flags) in
 *truncated*) fail "short cmdline flagged truncated" ;;
 esac
 
@@ -69,7 +70,7 @@ info "cpu-burn 4 2: proc_jiffies $jif (device $first_dev) before any stat read, 
 assert_eq "$jif" "$stat_ticks" "cpu-burn: first JSON proc_jiffies vs stat 14+15"
 assert_eq "$first_dev" "$stat_ticks" "cpu-burn: first device cpu_ticks vs stat 14+15"
 [ "$jif" -ge $((4 * 2 * hz / 2)) ] || fail "cpu-burn proc_jiffies $jif < $((4 * 2 * hz / 2)): not every thread counted"
-assert_eq "$(dget "$burn" nr_threads)" 5 "cpu-burn nr_threads"
+assert_eq "$(table_get /tmp/records "$burn" nr_threads)" 5 "cpu-burn nr_threads"
 ok "multi-threaded CPU time: $jif ticks"
 
 # The zombie and its stopped parent.

@@ -154,47 +154,121 @@ int cmd_device(const Common& c, const std::string& json_file, bool no_truth) {
   return finish("device", rep, errs);
 }
 
-int cmd_get(long pid, const std::vector<std::string>& fields, const std::string& json_file,
-            bool use_device, const std::string& view) {
+std::optional<std::string> json_field(const jsondoc::Entry& e, const std::string& field) {
+  std::optional<std::string> v;
+  if (field == "pid")
+    v = std::to_string(e.pid);
+  else if (field == "name")
+    v = e.raw_name;
+  else if (field == "cmdline")
+    v = e.raw_cmdline;
+  else if (field == "name_len")
+    v = std::to_string(e.name.size());
+  else if (field == "cmdline_len")
+    v = std::to_string(e.cmdline.size());
+  else if (field == "vsz_kb")
+    v = std::to_string(e.vsz_kb);
+  else if (field == "rss_kb")
+    v = std::to_string(e.rss_kb);
+  else if (field == "mem_pct")
+    v = e.mem_pct;
+  else if (field == "proc_jiffies")
+    v = std::to_string(e.proc_jiffies);
+  else if (field == "state")
+    v = e.state;
+  return v;
+}
+
+std::optional<std::string> device_field(const device::Record& rec, const std::string& field) {
+  const auto& r = rec.r;
+  std::optional<std::string> v;
+  if (field == "pid")
+    v = std::to_string(r.pid);
+  else if (field == "ppid")
+    v = std::to_string(r.ppid);
+  else if (field == "uid")
+    v = std::to_string(r.uid);
+  else if (field == "gid")
+    v = std::to_string(r.gid);
+  else if (field == "nr_threads")
+    v = std::to_string(r.nr_threads);
+  else if (field == "flags")
+    v = device::flag_names(r.flags);
+  else if (field == "state")
+    v = std::string(1, static_cast<char>(r.state));
+  else if (field == "comm" || field == "name")
+    v = text::printable(rec.comm);
+  else if (field == "cmdline")
+    v = text::printable(text::join_cmdline(rec.cmdline));
+  else if (field == "cmdline_len")
+    v = std::to_string(r.cmdline_len);
+  else if (field == "vsz_kb")
+    v = std::to_string(r.vsz_kb);
+  else if (field == "rss_kb")
+    v = std::to_string(r.rss_kb);
+  else if (field == "mem_pct_x100")
+    v = std::to_string(r.mem_pct_x100);
+  else if (field == "cpu_ticks" || field == "proc_jiffies")
+    v = std::to_string(r.cpu_ticks);
+  else if (field == "utime_ns")
+    v = std::to_string(r.utime_ns);
+  else if (field == "stime_ns")
+    v = std::to_string(r.stime_ns);
+  else if (field == "start_time_ns")
+    v = std::to_string(r.start_time_ns);
+  else if (field == "cgroup")
+    v = text::printable(rec.cgroup);
+  else if (field == "runtime")
+    v = std::to_string(r.runtime);
+  else if (field == "container_id")
+    v = text::printable(rec.container_id);
+  else if (field == "pod_uid")
+    v = text::printable(rec.pod_uid);
+  else if (field == "reasons")
+    v = device::reason_names(r.reasons);
+  else if (field == "identity")  // one record's path and id together
+    v = text::printable(rec.cgroup) + " " + text::printable(rec.container_id);
+  return v;
+}
+
+// Prints FIELDS of PID one per line, or with PID "all" one line per listed
+// process, the fields separated by tabs (JSON strings stay escaped and
+// device strings printable, so neither holds a tab or a newline).
+template <typename Item, typename Field>
+int print_fields(const std::vector<Item>& items, const std::string& pid,
+                 const std::vector<std::string>& fields, Field field_of,
+                 const std::string& source) {
+  const bool all = pid == "all";
+  bool found = false;
+  for (const auto& item : items) {
+    if (!all && field_of(item, "pid") != pid) continue;
+    found = true;
+    std::string line;
+    for (const auto& field : fields) {
+      const auto v = field_of(item, field);
+      if (!v) {
+        fmt::print(stderr, "unknown field {} (in the {})\n", field, source);
+        return 2;
+      }
+      if (!line.empty()) line += all ? '\t' : '\n';
+      line += *v;
+    }
+    fmt::print("{}\n", line);
+    if (!all) return 0;
+  }
+  if (found) return 0;
+  fmt::print(stderr, "pid {} not in the {}\n", pid, source);
+  return 3;
+}
+
+int cmd_get(const std::string& pid, const std::vector<std::string>& fields,
+            const std::string& json_file, bool use_device, const std::string& view, int repeat) {
   std::vector<std::string> errs;
   if (!json_file.empty()) {
     jsondoc::Doc doc;
     load_doc(json_file, view_is_containers(view, json_file), doc, errs);
     for (auto& e : errs) fmt::print(stderr, "warning: {}\n", e);
-    for (auto& e : doc.entries) {
-      if (static_cast<long>(e.pid) != pid) continue;
-      for (const auto& field : fields) {
-        std::optional<std::string> v;
-        if (field == "pid")
-          v = std::to_string(e.pid);
-        else if (field == "name")
-          v = e.raw_name;
-        else if (field == "cmdline")
-          v = e.raw_cmdline;
-        else if (field == "name_len")
-          v = std::to_string(e.name.size());
-        else if (field == "cmdline_len")
-          v = std::to_string(e.cmdline.size());
-        else if (field == "vsz_kb")
-          v = std::to_string(e.vsz_kb);
-        else if (field == "rss_kb")
-          v = std::to_string(e.rss_kb);
-        else if (field == "mem_pct")
-          v = e.mem_pct;
-        else if (field == "proc_jiffies")
-          v = std::to_string(e.proc_jiffies);
-        else if (field == "state")
-          v = e.state;
-        if (!v) {
-          fmt::print(stderr, "unknown json field {}\n", field);
-          return 2;
-        }
-        fmt::print("{}\n", *v);
-      }
-      return 0;
-    }
-    fmt::print(stderr, "pid {} not in {}\n", pid, json_file);
-    return 3;
+    return print_fields(doc.entries, pid, fields, json_field, "document " + json_file);
   }
   if (!use_device) {
     fmt::print(stderr, "get needs --json FILE or --device\n");
@@ -202,74 +276,25 @@ int cmd_get(long pid, const std::vector<std::string>& fields, const std::string&
   }
   int fd = device::open_device(errs);
   device::Snapshot snap;
-  std::vector<unsigned char> buf;
-  if (fd < 0 || !device::version(fd, snap.ver, errs) ||
-      !device::snapshot(fd, view == "containers" ? PROCINFO_SNAP_CONTAINERS : 0, buf, snap, false,
-                        errs)) {
+  if (fd < 0 || !device::version(fd, snap.ver, errs)) {
     for (auto& e : errs) fmt::print(stderr, "{}\n", e);
     return 2;
   }
-  for (auto& rec : snap.records) {
-    auto& r = rec.r;
-    if (r.pid != static_cast<std::uint32_t>(pid)) continue;
-    for (const auto& field : fields) {
-      std::optional<std::string> v;
-      if (field == "pid")
-        v = std::to_string(r.pid);
-      else if (field == "ppid")
-        v = std::to_string(r.ppid);
-      else if (field == "uid")
-        v = std::to_string(r.uid);
-      else if (field == "gid")
-        v = std::to_string(r.gid);
-      else if (field == "nr_threads")
-        v = std::to_string(r.nr_threads);
-      else if (field == "flags")
-        v = device::flag_names(r.flags);
-      else if (field == "state")
-        v = std::string(1, static_cast<char>(r.state));
-      else if (field == "comm" || field == "name")
-        v = text::printable(rec.comm);
-      else if (field == "cmdline")
-        v = text::printable(text::join_cmdline(rec.cmdline));
-      else if (field == "cmdline_len")
-        v = std::to_string(r.cmdline_len);
-      else if (field == "vsz_kb")
-        v = std::to_string(r.vsz_kb);
-      else if (field == "rss_kb")
-        v = std::to_string(r.rss_kb);
-      else if (field == "mem_pct_x100")
-        v = std::to_string(r.mem_pct_x100);
-      else if (field == "cpu_ticks" || field == "proc_jiffies")
-        v = std::to_string(r.cpu_ticks);
-      else if (field == "utime_ns")
-        v = std::to_string(r.utime_ns);
-      else if (field == "stime_ns")
-        v = std::to_string(r.stime_ns);
-      else if (field == "start_time_ns")
-        v = std::to_string(r.start_time_ns);
-      else if (field == "cgroup")
-        v = text::printable(rec.cgroup);
-      else if (field == "runtime")
-        v = std::to_string(r.runtime);
-      else if (field == "container_id")
-        v = text::printable(rec.container_id);
-      else if (field == "pod_uid")
-        v = text::printable(rec.pod_uid);
-      else if (field == "reasons")
-        v = device::reason_names(r.reasons);
-      else if (field == "identity")  // one record's path and id together
-        v = text::printable(rec.cgroup) + " " + text::printable(rec.container_id);
-      if (!v) {
-        fmt::print(stderr, "unknown device field {}\n", field);
-        return 2;
-      }
-      fmt::print("{}\n", *v);
+  // --repeat: a new snapshot each time, from one process (a process start
+  // costs ~1 s on the debug kernel, a snapshot a few ms).
+  std::vector<unsigned char> buf;
+  int rc = 0;
+  for (int i = 0; i < repeat && rc == 0; ++i) {
+    if (!device::snapshot(fd, view == "containers" ? PROCINFO_SNAP_CONTAINERS : 0, buf, snap, false,
+                          errs)) {
+      for (auto& e : errs) fmt::print(stderr, "{}\n", e);
+      rc = 2;
+      break;
     }
-    return 0;
+    rc = print_fields(snap.records, pid, fields, device_field, "device snapshot");
   }
-  fmt::print(stderr, "pid {} not in the device snapshot\n", pid);
-  return 3;
+  ::close(fd);
+  return rc;
 }
 
 // ---- time ----
@@ -624,16 +649,22 @@ int main(int argc, char** argv) {
   dev->add_flag("--exact-set", dc.exact_set,
                 "a listed pid absent from both /proc walks is an error (quiet systems)");
 
-  long gpid = 0;
+  std::string gpid;
   std::vector<std::string> gfields;
   std::string gjson, gview = "auto";
   bool gdev = false;
-  auto* get = app.add_subcommand("get", "print fields of one process, one per line");
-  get->add_option("PID", gpid)->required();
+  auto* get = app.add_subcommand(
+      "get", "print fields of one process, one per line; of every process with PID all");
+  get->add_option("PID", gpid, "a pid, or all: one tab-separated line per process")
+      ->required()
+      ->check(CLI::IsMember({"all"}) | CLI::NonNegativeNumber);
   get->add_option("FIELD", gfields, "one or more fields")->required();
   get->add_option("--json", gjson, "from this document");
   get->add_flag("--device", gdev, "from a device snapshot");
   get->add_option("--view", gview, "all|containers|auto");
+  int grepeat = 1;
+  get->add_option("--repeat", grepeat, "with --device: take N snapshots, print the fields of each")
+      ->check(CLI::PositiveNumber);
 
   int iterations = 5;
   auto* tm = app.add_subcommand("time", "time JSON reads, device snapshots, procfs walk");
@@ -652,7 +683,7 @@ int main(int argc, char** argv) {
   try {
     if (*json) return cmd_json(jfile, jc, no_truth);
     if (*dev) return cmd_device(dc, djson, dev_no_truth);
-    if (*get) return cmd_get(gpid, gfields, gjson, gdev, gview);
+    if (*get) return cmd_get(gpid, gfields, gjson, gdev, gview, grepeat);
     if (*tm) return cmd_time(iterations, skip_walk);
     if (*errors) return cmd_errors();
     if (*ref) {
