@@ -6,12 +6,13 @@
 # strict JSON, every snapshot decodes; (2) rmmod attempts while readers are
 # active (refused, or the readers see the files vanish cleanly); (3) 50
 # load/unload cycles with a reader of each path running. Prints counts
-# ("STRESS ..." line). ARGS: [STORM_SECONDS [CYCLES]]
+# ("STRESS ..." line). ARGS: [STORM_SECONDS [CYCLES [RMMOD_ROUNDS]]]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 STORM=${1:-40}
 CYCLES=${2:-50}
+RMMOD_ROUNDS=${3:-20}
 load_modules
 
 # ---- (1) readers during a storm
@@ -47,7 +48,7 @@ r2=$!
 refused=0
 removed=0
 n=0
-while [ $n -lt 20 ]; do
+while [ $n -lt "$RMMOD_ROUNDS" ]; do
 	n=$((n + 1))
 	if rmmod continfo 2>/dev/null; then removed=$((removed + 1)); else refused=$((refused + 1)); fi
 	if rmmod sysinfo 2>/dev/null; then removed=$((removed + 1)); else refused=$((refused + 1)); fi
