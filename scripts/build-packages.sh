@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # build-packages.sh [--out DIR] [--version VER] [--arch-indep] [--no-deps]
-#                   [--no-lintian]
+#                   [--no-lintian] [--workdir DIR]
 #
 # Builds the Debian packages of this tree (source package procinfo-driver:
 # procinfo-dkms, libprocinfo3, libprocinfo-dev, procinfo-tools) and checks
@@ -23,6 +23,12 @@
 # --arch-indep    build only procinfo-dkms (dpkg-buildpackage -A: no C++ build)
 # --no-deps       do not install anything
 # --no-lintian    skip step 5
+# --workdir DIR   copy and build in DIR (this script's earlier copy there
+#                 removed first; kept afterwards) instead of a temporary
+#                 directory; compiled with ccache
+#                 (CMAKE_<LANG>_COMPILER_LAUNCHER=ccache in the environment),
+#                 a fixed DIR is what lets a rebuild hit the cache, since
+#                 dpkg-buildflags puts the build path into every compile
 #
 # Exit status: 0 built (and lintian clean), 1 build or lintian failure,
 # 2 usage error or missing prerequisites.
@@ -35,6 +41,7 @@ version=
 indep=0
 deps=1
 run_lintian=1
+workdir=
 
 usage() {
 	sed -n '4,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -50,6 +57,7 @@ while [[ $# -gt 0 ]]; do
 	--arch-indep) indep=1; shift ;;
 	--no-deps) deps=0; shift ;;
 	--no-lintian) run_lintian=0; shift ;;
+	--workdir) [[ $# -ge 2 ]] || usage; workdir=$2; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "build-packages.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -73,8 +81,15 @@ command -v dpkg-buildpackage >/dev/null || die "dpkg-buildpackage not found: ins
 (cd "$repo" && dpkg-checkbuilddeps) || die "build dependencies missing (run without --no-deps)" 2
 
 # 2. A copy of the tree.
-work=$(mktemp -d "${TMPDIR:-/tmp}/procinfo-pkg.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [[ -n $workdir ]]; then
+	mkdir -p "$workdir"
+	work=$(cd "$workdir" && pwd)
+	# only what an earlier run of this script left there
+	rm -rf "${work:?}/procinfo-driver" "$work"/*.deb "$work"/procinfo-driver_* "$work"/*.ddeb
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/procinfo-pkg.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+fi
 src=$work/procinfo-driver
 mkdir "$src"
 if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
