@@ -4,12 +4,13 @@
 # lseek/pread at odd offsets all give the same valid document; concurrent
 # readers while processes come and go all get valid documents; N reads of
 # each file and N snapshots keep no memory.
-# ARGS: [N [WARMUP]] (default 300 20)
+# ARGS: [N [WARMUP [SECONDS]]] (default 300 20 10; SECONDS of concurrent reads)
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 N=${1:-300}
 WARMUP=${2:-20}
+secs=${3:-10}
 
 load_modules
 spawn_hostile
@@ -46,9 +47,8 @@ for f in "$SYSINFO" "$CONTINFO"; do
 		pread-check "$f"
 done
 
-# 4 concurrent readers (2 sysinfo, 1 continfo, 1 device) for ~10 s while
+# 4 concurrent readers (2 sysinfo, 1 continfo, 1 device) for $secs s while
 # processes come and go.
-secs=10
 end=$(($(date +%s) + secs))
 (
 	n=0

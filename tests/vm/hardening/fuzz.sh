@@ -12,8 +12,11 @@ SEED=${1:-20250101}
 SECONDS_MAX=${2:-30}
 load_modules
 check "fuzzer, seed $SEED" procinfo-hard fuzz --seed "$SEED" --calls 200000 --seconds "$SECONDS_MAX"
-check "fuzzer, a second seed" procinfo-hard fuzz --seed $((SEED + 1)) --calls 20000 --seconds 10
-check "snapshots into a buffer unmapped by another thread" procinfo-hard race --seconds 15
+# the second seed and the unmap race for a third and a half of that
+check "fuzzer, a second seed" \
+	procinfo-hard fuzz --seed $((SEED + 1)) --calls 20000 --seconds $((SECONDS_MAX / 3))
+check "snapshots into a buffer unmapped by another thread" \
+	procinfo-hard race --seconds $((SECONDS_MAX / 2))
 check "device still works" procinfo-hard list device >/dev/null
 unload_modules
 pass "fuzz"

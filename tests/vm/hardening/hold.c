@@ -4,7 +4,7 @@
  *     [--cgroup DIR]
  *
  * As uid U in cgroup DIR, keep N JSON files open and N device snapshots
- * pending; prints progress and what the kernel holds meanwhile.
+ * pending; prints progress (every 100) and what the kernel holds meanwhile.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -123,7 +123,7 @@ int cmd_hold(int argc, char **argv)
 			break;
 		}
 		ok++;
-		if (ok % 1000 == 0)
+		if (ok % 100 == 0)
 			hold_report("json-progress", ok, 0, k0, c0, cg);
 	}
 	hold_report("json", ok, first_err, k0, c0, cg);
@@ -145,7 +145,7 @@ int cmd_hold(int argc, char **argv)
 			break;
 		}
 		ok++;
-		if (ok % 1000 == 0)
+		if (ok % 100 == 0)
 			hold_report("device-progress", ok, 0, k0, c0, cg);
 	}
 	hold_report("device", ok, first_err, k0, c0, cg);
