@@ -143,8 +143,8 @@ case $keyword_pids in
 *) fail "--rule keywords lacks the host's dockerd" ;;
 esac
 case $keyword_pids in *" $docker_systemd "*) fail "--rule keywords lists a plain container process" ;; esac
-case " $(rule_pids cgroup) " in *" $dockerd "*) fail "--rule cgroup lists the host's dockerd" ;; esac
 cgroup_pids=" $(rule_pids cgroup) "
+case $cgroup_pids in *" $dockerd "*) fail "--rule cgroup lists the host's dockerd" ;; esac
 for p in $lxc $nspawn $innerns; do
 	case $cgroup_pids in *" $p "*) ;; *) fail "--rule cgroup lacks pid $p:$cgroup_pids" ;; esac
 done
