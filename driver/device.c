@@ -18,6 +18,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -96,7 +97,7 @@ static long ioctl_version(void __user *arg)
 	ver.record_size = sizeof(struct procinfo_record);
 	ver.req_size = sizeof(struct procinfo_snapshot_req);
 	ver.features = PROCINFO_FEAT_CONTAINERS_VIEW | PROCINFO_FEAT_RETRY |
-		       PROCINFO_FEAT_CONTAINER_ID;
+		       PROCINFO_FEAT_CONTAINER_ID | PROCINFO_FEAT_NO_CMDLINE;
 	ver.user_hz = USER_HZ;
 	ver.page_size = PAGE_SIZE;
 	if (copy_to_user(arg, &ver, sizeof(ver)))
@@ -157,7 +158,7 @@ static int copy_snapshot(const struct procinfo_snapshot *snap, u64 ubuf,
  * procfs mounted on its /proc (hidepid=, its pid namespace's visibility),
  * and the strictest ones when its /proc is not the root of a procfs.
  */
-static struct procinfo_snapshot *take_snapshot(u32 select)
+static struct procinfo_snapshot *take_snapshot(u32 select, bool no_cmdline)
 {
 	struct procinfo_snapshot *snap;
 	struct path root;
@@ -170,7 +171,7 @@ static struct procinfo_snapshot *take_snapshot(u32 select)
 		have_proc = false;
 	}
 	snap = procinfo_snapshot_take(task_active_pid_ns(current),
-				      have_proc ? &root : NULL, select);
+				      have_proc ? &root : NULL, select, no_cmdline);
 	if (have_proc)
 		path_put(&root);
 	return snap;
@@ -181,6 +182,7 @@ static long ioctl_snapshot(struct device_file *df,
 {
 	struct procinfo_snapshot_req req;
 	struct procinfo_snapshot *snap;
+	bool no_cmdline;
 	u32 select;
 	u64 records_len;
 	u32 usize;
@@ -201,6 +203,7 @@ static long ioctl_snapshot(struct device_file *df,
 		return -EINVAL;
 
 	select = req.flags & PROCINFO_SNAP_CONTAINERS ? PROCINFO_REASON_ALL : 0;
+	no_cmdline = req.flags & PROCINFO_SNAP_NO_CMDLINE;
 
 	if (mutex_lock_killable(&df->lock))
 		return -EINTR;
@@ -208,6 +211,7 @@ static long ioctl_snapshot(struct device_file *df,
 	snap = df->pending;
 	df->pending = NULL;
 	if (snap && (!(req.flags & PROCINFO_SNAP_RETRY) || snap->select != select ||
+		     snap->no_cmdline != no_cmdline ||
 		     !procinfo_snapshot_fits_reader(snap) ||
 		     time_after_eq(jiffies,
 				   df->pending_since + PENDING_TIMEOUT))) {
@@ -215,7 +219,7 @@ static long ioctl_snapshot(struct device_file *df,
 		snap = NULL;
 	}
 	if (!snap) {
-		snap = take_snapshot(select);
+		snap = take_snapshot(select, no_cmdline);
 		if (IS_ERR(snap)) {
 			ret = PTR_ERR(snap);
 			goto unlock;
@@ -240,8 +244,13 @@ static long ioctl_snapshot(struct device_file *df,
 		mod_delayed_work(system_wq, &df->expire, PENDING_TIMEOUT);
 		ret = -ENOSPC;
 	} else {
+		u64 t0 = PROCINFO_PROFILING ? ktime_get_ns() : 0;
+
 		req.nr_records = snap->nr_records;
 		ret = copy_snapshot(snap, req.buf, req.strings_offset);
+		if (PROCINFO_PROFILING)
+			pr_info("profile: copy-out ns=%llu bytes=%llu\n",
+				ktime_get_ns() - t0, req.needed);
 		procinfo_snapshot_free(snap);
 		if (ret)
 			goto unlock;

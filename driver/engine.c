@@ -39,6 +39,7 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -75,6 +76,23 @@
 #define MMAP_LOCK_WAIT_US	(10 * USEC_PER_MSEC)
 #define MMAP_LOCK_BUDGET_US	(100 * USEC_PER_MSEC)
 
+/*
+ * Per-part cost of a snapshot, for profiling builds only (make
+ * PROCINFO_PROFILE=1): each part's total time and the process count are
+ * logged after every snapshot. Off, the marks compile to nothing.
+ */
+enum profile_part {
+	PROF_PIN,	/* pin_pids(): the RCU walk pinning every struct pid */
+	PROF_TASK,	/* pid to leader task, visibility, leader recheck */
+	PROF_MM,	/* get_task_mm(), mmap_lock, vsz/rss, mmput() */
+	PROF_CMDLINE,	/* read_cmdline() and the keyword rule */
+	PROF_CGROUP,	/* cgroup path, runtime match, its strings */
+	PROF_IDS,	/* ppid, uid, gid translation */
+	PROF_CPUTIME,	/* CPU time summed over the threads */
+	PROF_FILL,	/* comm, state, start time, cmdline string, the rest */
+	PROF_NR,
+};
+
 /* Words in a command line that make a process a container process. */
 static const char * const container_keywords[] = {
 	"docker", "container", "runc", "busybox",
@@ -90,6 +108,27 @@ struct pinned_pid {
 	pid_t nr;
 };
 
+/*
+ * What a cgroup's path says of its processes, as filled into their records.
+ * Processes of one cgroup are many (a service, a container), and the path
+ * lookup and its classification are a good part of a record's cost.
+ */
+struct cgroup_identity {
+	u64 id;			/* cgroup_id(); 0: an empty slot */
+	u32 cgroup_offset;
+	u32 cgroup_len;
+	u32 container_id_offset;
+	u32 container_id_len;
+	u32 pod_uid_offset;
+	u32 pod_uid_len;
+	u32 flags;		/* PROCINFO_REC_CGROUP_CUT, _CONTAINER_ID_CUT */
+	u8 runtime;
+	u8 reasons;		/* PROCINFO_REASON_CGROUP or 0 */
+};
+
+#define CGROUP_CACHE_BITS	6
+#define CGROUP_CACHE_SIZE	BIT(CGROUP_CACHE_BITS)
+
 /* A string in the snapshot's string area; len 0: a free slot. */
 struct stored_string {
 	u32 offset;
@@ -104,11 +143,42 @@ struct snapshot_builder {
 	char *cgroup_path;		/* PROCINFO_CGROUP_MAX + 1 bytes */
 	/* the reader's cgroup namespace root on the default hierarchy */
 	struct cgroup *cgroup_root;
+	struct cgroup_identity *cgroup_cache;	/* CGROUP_CACHE_SIZE entries */
 	/* open-addressed set of the strings stored so far */
 	struct stored_string *dedup;
 	size_t dedup_size;		/* power of two */
 	unsigned int lock_budget_us;
+#ifdef PROCINFO_PROFILE
+	u64 prof[PROF_NR];
+	u64 prof_marks[PROF_NR];
+	u64 prof_t;
+#endif
 };
+
+#ifdef PROCINFO_PROFILE
+static const char * const profile_names[PROF_NR] = {
+	"pin", "task", "mm", "cmdline", "cgroup", "ids", "cputime", "fill",
+};
+
+static void prof_start(struct snapshot_builder *b)
+{
+	b->prof_t = ktime_get_ns();
+}
+
+/* The time since the last mark was spent on @part. */
+static void prof_mark(struct snapshot_builder *b, enum profile_part part)
+{
+	u64 now = ktime_get_ns();
+
+	b->prof[part] += now - b->prof_t;
+	b->prof_marks[part]++;
+	b->prof_t = now;
+}
+#else
+static inline void prof_start(struct snapshot_builder *b) { }
+static inline void prof_mark(struct snapshot_builder *b,
+			     enum profile_part part) { }
+#endif
 
 /* Grows a counted array to at least @want elements (x1.5 steps). */
 static int grow(struct procinfo_charge *charge, void **array, size_t *cap,
@@ -498,24 +568,20 @@ static int store_string(struct snapshot_builder *b, const char *data,
 }
 
 /*
- * The cgroup v2 path of @task as the reader's cgroup namespace shows it
+ * The cgroup v2 path of @cgrp as the reader's cgroup namespace shows it
  * (/proc/<pid>/cgroup's "0::" line), in b->cgroup_path; its length. A path
  * longer than PROCINFO_CGROUP_MAX is cut back to its last '/' that fits,
- * so no partial name is ever kept, and flagged.
+ * so no partial name is ever kept, and flagged. Called under RCU.
  */
-static size_t read_cgroup(struct snapshot_builder *b, struct task_struct *task,
-			  u32 *flags)
+static size_t read_cgroup_path(struct snapshot_builder *b,
+			       struct cgroup *cgrp, u32 *flags)
 {
-	struct cgroup *cgrp;
 	char *slash;
 	int len;
 
 	/* kernfs_path_from_node() only takes a spinlock: fine under RCU */
-	rcu_read_lock();
-	cgrp = task_dfl_cgroup(task);
 	len = kernfs_path_from_node(cgrp->kn, b->cgroup_root->kn,
 				    b->cgroup_path, PROCINFO_CGROUP_MAX + 1);
-	rcu_read_unlock();
 	if (len <= 0)
 		return 0;
 	if (len <= PROCINFO_CGROUP_MAX)
@@ -525,14 +591,89 @@ static size_t read_cgroup(struct snapshot_builder *b, struct task_struct *task,
 	return slash ? slash - b->cgroup_path : 0;
 }
 
-/* Fills the container identity of @rec: reasons, cgroup path, runtime. */
-static int add_identity(struct snapshot_builder *b, struct task_struct *task,
-			struct procinfo_record *rec, size_t cgroup_len,
-			bool keyword)
+/*
+ * Stores the cgroup path in b->cgroup_path (@len bytes) and what it says
+ * of a container in @ci.
+ */
+static int classify_cgroup(struct snapshot_builder *b, size_t len,
+			   struct cgroup_identity *ci)
 {
 	struct procinfo_container_match match;
-	struct pid_namespace *ns;
 	size_t n;
+	int err;
+
+	if (!len)
+		return 0;
+	err = store_string(b, b->cgroup_path, len, &ci->cgroup_offset);
+	if (err)
+		return err;
+	ci->cgroup_len = len;
+	if (!procinfo_match_cgroup(b->cgroup_path, len, &match))
+		return 0;
+	ci->reasons = PROCINFO_REASON_CGROUP;
+	ci->runtime = match.runtime;
+	if (match.flags & PROCINFO_MATCH_ID_CUT)
+		ci->flags |= PROCINFO_REC_CONTAINER_ID_CUT;
+	n = strlen(match.id);
+	if (n) {
+		err = store_string(b, match.id, n, &ci->container_id_offset);
+		if (err)
+			return err;
+		ci->container_id_len = n;
+	}
+	n = strlen(match.pod_uid);
+	if (n) {
+		err = store_string(b, match.pod_uid, n, &ci->pod_uid_offset);
+		if (err)
+			return err;
+		ci->pod_uid_len = n;
+	}
+	return 0;
+}
+
+/*
+ * The identity of @task's cgroup: from the cache when a process of the same
+ * cgroup came before, else read and classified once. Keyed by cgroup id,
+ * never reused while the system runs, so nothing is pinned; a cgroup v2
+ * directory cannot be renamed, so its path holds for the whole walk.
+ */
+static int cgroup_identity(struct snapshot_builder *b,
+			   struct task_struct *task,
+			   const struct cgroup_identity **out)
+{
+	struct cgroup_identity *ci;
+	struct cgroup *cgrp;
+	size_t len;
+	u64 id;
+	int err;
+
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(task);
+	id = cgroup_id(cgrp);
+	ci = &b->cgroup_cache[hash_64(id, CGROUP_CACHE_BITS)];
+	if (ci->id == id) {
+		rcu_read_unlock();
+		*out = ci;
+		return 0;
+	}
+	memset(ci, 0, sizeof(*ci));
+	len = read_cgroup_path(b, cgrp, &ci->flags);
+	rcu_read_unlock();
+
+	err = classify_cgroup(b, len, ci);
+	if (err)
+		return err;
+	ci->id = id;
+	*out = ci;
+	return 0;
+}
+
+/* Fills the container identity of @rec: reasons, cgroup path, runtime. */
+static int add_identity(struct snapshot_builder *b, struct task_struct *task,
+			struct procinfo_record *rec, bool keyword)
+{
+	const struct cgroup_identity *ci;
+	struct pid_namespace *ns;
 	int err;
 
 	if (keyword)
@@ -542,33 +683,19 @@ static int add_identity(struct snapshot_builder *b, struct task_struct *task,
 	if (ns && ns != b->snap->pid_ns)
 		rec->reasons |= PROCINFO_REASON_PIDNS;
 	rcu_read_unlock();
-	if (!cgroup_len)
-		return 0;
 
-	err = store_string(b, b->cgroup_path, cgroup_len, &rec->cgroup_offset);
+	err = cgroup_identity(b, task, &ci);
 	if (err)
 		return err;
-	rec->cgroup_len = cgroup_len;
-	if (!procinfo_match_cgroup(b->cgroup_path, cgroup_len, &match))
-		return 0;
-	rec->reasons |= PROCINFO_REASON_CGROUP;
-	rec->runtime = match.runtime;
-	if (match.flags & PROCINFO_MATCH_ID_CUT)
-		rec->flags |= PROCINFO_REC_CONTAINER_ID_CUT;
-	n = strlen(match.id);
-	if (n) {
-		err = store_string(b, match.id, n, &rec->container_id_offset);
-		if (err)
-			return err;
-		rec->container_id_len = n;
-	}
-	n = strlen(match.pod_uid);
-	if (n) {
-		err = store_string(b, match.pod_uid, n, &rec->pod_uid_offset);
-		if (err)
-			return err;
-		rec->pod_uid_len = n;
-	}
+	rec->flags |= ci->flags;
+	rec->reasons |= ci->reasons;
+	rec->runtime = ci->runtime;
+	rec->cgroup_offset = ci->cgroup_offset;
+	rec->cgroup_len = ci->cgroup_len;
+	rec->container_id_offset = ci->container_id_offset;
+	rec->container_id_len = ci->container_id_len;
+	rec->pod_uid_offset = ci->pod_uid_offset;
+	rec->pod_uid_len = ci->pod_uid_len;
 	return 0;
 }
 
@@ -580,7 +707,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	struct procinfo_record *rec;
 	const struct cred *cred;
 	struct mm_struct *mm;
-	size_t cmdline_len = 0, cgroup_len;
+	size_t cmdline_len = 0;
 	u64 vsz_kb = 0, rss_kb = 0;
 	bool keyword = false;
 	u32 flags = 0;
@@ -593,6 +720,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	if (task->flags & PF_KTHREAD)
 		flags |= PROCINFO_REC_KTHREAD;
 
+	prof_mark(b, PROF_TASK);
 	mm = get_task_mm(task);
 	if (mm) {
 		/*
@@ -601,7 +729,11 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 		 * the write lock, so an unlocked read can see 0.
 		 */
 		if (mmap_read_lock_bounded(mm, &b->lock_budget_us)) {
-			cmdline_len = read_cmdline(mm, b->scratch, &flags);
+			prof_mark(b, PROF_MM);
+			if (!snap->no_cmdline)
+				cmdline_len = read_cmdline(mm, b->scratch,
+							   &flags);
+			prof_mark(b, PROF_CMDLINE);
 			vsz_kb = (u64)mm->total_vm << (PAGE_SHIFT - 10);
 			rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
 			mmap_read_unlock(mm);
@@ -611,21 +743,23 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 			rss_kb = (u64)get_mm_rss(mm) << (PAGE_SHIFT - 10);
 		}
 		mmput(mm);
+		prof_mark(b, PROF_MM);
 		keyword = is_container_cmdline(b->scratch, cmdline_len);
+		prof_mark(b, PROF_CMDLINE);
 	} else {
 		flags |= PROCINFO_REC_NO_MM;
 	}
-	cgroup_len = read_cgroup(b, task, &flags);
 
 	rec = &snap->records[snap->nr_records];
 	memset(rec, 0, sizeof(*rec));
 	rec->pid = nr;
 	rec->flags = flags;
-	err = add_identity(b, task, rec, cgroup_len, keyword);
+	err = add_identity(b, task, rec, keyword);
 	if (err)
 		return err;
 	if (rec->reasons)
 		rec->flags |= PROCINFO_REC_CONTAINER;
+	prof_mark(b, PROF_CGROUP);
 	if (snap->select && !(rec->reasons & snap->select))
 		return 0;	/* not listed: the record slot is reused */
 
@@ -639,6 +773,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 		rec->cmdline_len = cmdline_len;
 	}
 
+	prof_mark(b, PROF_FILL);
 	rcu_read_lock();
 	if (pid_alive(task))
 		rec->ppid = task_tgid_nr_ns(rcu_dereference(task->real_parent),
@@ -647,6 +782,7 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	rec->uid = from_kuid_munged(snap->user_ns, cred->uid);
 	rec->gid = from_kgid_munged(snap->user_ns, cred->gid);
 	rcu_read_unlock();
+	prof_mark(b, PROF_IDS);
 
 	rec->nr_threads = get_nr_threads(task);
 	rec->state = task_index_to_char(task_state_index(task));
@@ -654,13 +790,16 @@ static int add_task(struct snapshot_builder *b, struct task_struct *task,
 	/* as /proc/<pid>/stat field 22: in the reader's time namespace */
 	rec->start_time_ns = timens_add_boottime_ns(task->start_boottime);
 
+	prof_mark(b, PROF_FILL);
 	group_cputime(task, &ut, &st);
+	prof_mark(b, PROF_CPUTIME);
 	rec->utime_ns = ut;
 	rec->stime_ns = st;
 	rec->cpu_ticks = ns_to_user_ticks(ut) + ns_to_user_ticks(st);
 	rec->mem_pct_x100 = div64_u64(rec->rss_kb * 10000, snap->mem_total_kb);
 
 	snap->nr_records++;
+	prof_mark(b, PROF_FILL);
 	return 0;
 }
 
@@ -787,6 +926,7 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
 	size_t i;
 	int err = 0;
 
+	prof_start(b);
 	for (i = 0; i < nr; i++) {
 		err = add_process(b, pinned[i].pid, pinned[i].nr);
 		put_pid(pinned[i].pid);
@@ -798,8 +938,36 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
 		}
 		cond_resched();
 	}
+	prof_mark(b, PROF_TASK);
 	return err;
 }
+
+#ifdef PROCINFO_PROFILE
+/*
+ * Logs each part's time per process, less what its marks cost: a clock
+ * read is itself microseconds under emulation, measured here.
+ */
+static void profile_log(const struct snapshot_builder *b, size_t nr)
+{
+	u64 t0, mark_ns, ns;
+	char line[256];
+	int len = 0, i;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < 1000; i++)
+		ns = ktime_get_ns();
+	mark_ns = div_u64(ns - t0, 1000);
+	for (i = 0; i < PROF_NR; i++) {
+		ns = b->prof[i] - min(b->prof[i], b->prof_marks[i] * mark_ns);
+		len += scnprintf(line + len, sizeof(line) - len, " %s=%llu",
+				 profile_names[i], div_u64(ns, max_t(size_t, nr, 1)));
+	}
+	pr_info("profile: processes=%zu records=%u clock=%llu ns per process:%s\n",
+		nr, b->snap->nr_records, mark_ns, line);
+}
+#else
+static void profile_log(const struct snapshot_builder *b, size_t nr) { }
+#endif
 
 /**
  * procinfo_snapshot_take - read every process the reader may see
@@ -809,6 +977,7 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
  *		device); NULL when it has none
  * @select:	PROCINFO_REASON_* of which a process needs one to be
  *		listed (container processes by those rules); 0: all
+ * @no_cmdline:	leave command lines out, unread (PROCINFO_SNAP_NO_CMDLINE)
  *
  * Runs in the reader's context and with its credentials: uids and gids are
  * mapped into its user namespace, times into its time namespace, cgroup
@@ -823,7 +992,7 @@ static int walk(struct snapshot_builder *b, struct pinned_pid *pinned,
  */
 struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 						 const struct path *proc_root,
-						 u32 select)
+						 u32 select, bool no_cmdline)
 {
 	struct snapshot_builder b = {
 		.lock_budget_us = MMAP_LOCK_BUDGET_US,
@@ -851,6 +1020,7 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 	}
 	b.snap = snap;
 	snap->select = select;
+	snap->no_cmdline = no_cmdline;
 	snap->pid_ns = get_pid_ns(pid_ns);
 	snap->user_ns = get_user_ns(current_user_ns());
 	snap->owner = get_pid(task_tgid(current));
@@ -865,9 +1035,11 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 	snap->mem_total_kb = (u64)si.totalram << (PAGE_SHIFT - 10);
 	snap->mem_free_kb = (u64)si.freeram << (PAGE_SHIFT - 10);
 
+	prof_start(&b);
 	err = pin_pids(&snap->charge, pid_ns, &pinned, &nr, &pinned_cap);
 	if (err)
 		goto fail;
+	prof_mark(&b, PROF_PIN);
 
 	/* up to three strings per process, the table at most half full */
 	b.dedup_size = roundup_pow_of_two(max_t(size_t, 6 * nr, 64));
@@ -877,23 +1049,31 @@ struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 				       PROCINFO_CGROUP_MAX + 1);
 	b.dedup = procinfo_alloc(&snap->charge, b.dedup_size,
 				 sizeof(*b.dedup));
+	b.cgroup_cache = procinfo_alloc(&snap->charge, CGROUP_CACHE_SIZE,
+					sizeof(*b.cgroup_cache));
 	snap->records = procinfo_alloc(&snap->charge, max_t(size_t, nr, 1),
 				       sizeof(*snap->records));
 	if (snap->records)
 		snap->records_cap = max_t(size_t, nr, 1);
-	if (!b.scratch || !b.cgroup_path || !b.dedup || !snap->records) {
+	if (!b.scratch || !b.cgroup_path || !b.dedup || !b.cgroup_cache ||
+	    !snap->records) {
 		unpin_pids(pinned, 0, nr);
 		err = -ENOMEM;
 	} else {
 		memset(b.dedup, 0, b.dedup_size * sizeof(*b.dedup));
+		memset(b.cgroup_cache, 0,
+		       CGROUP_CACHE_SIZE * sizeof(*b.cgroup_cache));
 		err = walk(&b, pinned, nr);
 	}
 	procinfo_free(&snap->charge, pinned, pinned_cap, sizeof(*pinned));
 	procinfo_free(&snap->charge, b.dedup, b.dedup_size, sizeof(*b.dedup));
 	procinfo_free(&snap->charge, b.scratch, 1, PROCINFO_CMDLINE_MAX);
 	procinfo_free(&snap->charge, b.cgroup_path, 1, PROCINFO_CGROUP_MAX + 1);
+	procinfo_free(&snap->charge, b.cgroup_cache, CGROUP_CACHE_SIZE,
+		      sizeof(*b.cgroup_cache));
 	if (err)
 		goto fail;
+	profile_log(&b, nr);
 
 	shrink(&snap->charge, (void **)&snap->records, &snap->records_cap,
 	       snap->nr_records, sizeof(*snap->records));

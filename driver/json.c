@@ -7,9 +7,11 @@
  * six times larger).
  *
  * The document is a list of units: the header, one line per process, the
- * footer. open() measures each unit once (the same code that renders it,
- * writing nowhere) and keeps where each ends, so a read at any offset
- * finds its unit by binary search and renders a window of whole units.
+ * footer. Reads render whole units into a window and note where each ends,
+ * so a document read from the start is rendered once, unit by unit, as it
+ * is read. A read at an offset past what was rendered measures the units
+ * before it (the same code, writing nowhere) and a read behind it finds its
+ * unit by binary search; lseek() from the end measures the rest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,8 +29,14 @@
 
 #include "procinfo_engine.h"
 
-/* Rendered text kept per open file: at least this, or the longest unit. */
-#define WINDOW_MIN	(32 * 1024)
+/* Rendered text kept per open file. */
+#define WINDOW_SIZE	(32 * 1024)
+/*
+ * The longest unit: a record whose name and command line escape every byte
+ * to \u00XX, its numbers at their widest, and its keys.
+ */
+#define UNIT_MAX	(6 * (PROCINFO_COMM_LEN + PROCINFO_CMDLINE_MAX) + 5 * 20 + 256)
+static_assert(WINDOW_SIZE >= UNIT_MAX);
 /* Units measured between two checks for rescheduling and fatal signals. */
 #define MEASURE_BATCH	64
 
@@ -222,14 +230,13 @@ struct json_file {
 	const char *array_key;
 	loff_t *unit_end;	/* document offset where each unit ends */
 	u32 nr_units;		/* header, one per record, footer */
-	size_t max_unit;
-	struct mutex lock;	/* protects the window */
+	struct mutex lock;	/* protects what follows */
+	u32 nr_known;		/* units whose end is in @unit_end */
 	/* measuring: the escaped length of the last command line seen */
 	u32 memo_offset;
 	u32 memo_len;
 	size_t memo_escaped;
 	char *window;		/* rendered units [win_start, win_end) */
-	size_t window_cap;
 	loff_t win_start;
 	loff_t win_end;
 };
@@ -311,27 +318,35 @@ static void json_file_free(struct json_file *jf)
 {
 	struct procinfo_snapshot *snap = jf->snap;
 
-	procinfo_free(&snap->charge, jf->window, jf->window_cap, 1);
+	procinfo_free(&snap->charge, jf->window, WINDOW_SIZE, 1);
 	procinfo_free(&snap->charge, jf->unit_end, jf->nr_units,
 		      sizeof(*jf->unit_end));
 	procinfo_snapshot_free(snap);
 	kfree(jf);
 }
 
-/* Measures every unit of the document; the longest sizes the window. */
-static int measure(struct json_file *jf)
+/* Notes where @unit, just rendered or measured as @len bytes, ends. */
+static void unit_known(struct json_file *jf, u32 unit, size_t len)
 {
-	loff_t end = 0;
-	u32 unit;
+	if (unit == jf->nr_known) {
+		jf->unit_end[unit] = unit_start(jf, unit) + len;
+		jf->nr_known++;
+	}
+}
 
-	for (unit = 0; unit < jf->nr_units; unit++) {
+/*
+ * Measures the units after those known until one ends past @pos or none
+ * is left. Called with the lock held; may take long for a big document.
+ */
+static int measure_past(struct json_file *jf, loff_t pos)
+{
+	while (jf->nr_known < jf->nr_units &&
+	       (!jf->nr_known || jf->unit_end[jf->nr_known - 1] <= pos)) {
 		struct json_writer w = {};
 
-		render_unit(&w, jf, unit);
-		end += w.len;
-		jf->unit_end[unit] = end;
-		jf->max_unit = max(jf->max_unit, w.len);
-		if (unit % MEASURE_BATCH == MEASURE_BATCH - 1) {
+		render_unit(&w, jf, jf->nr_known);
+		unit_known(jf, jf->nr_known, w.len);
+		if (jf->nr_known % MEASURE_BATCH == 0) {
 			if (fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
@@ -364,7 +379,7 @@ static int json_open(struct inode *inode, struct file *file)
 
 	/* The pids of the /proc mount this file is in, as /proc/<pid> */
 	snap = procinfo_snapshot_take(proc_pid_ns(inode->i_sb),
-				      proc_root_of(file, &root), select);
+				      proc_root_of(file, &root), select, false);
 	if (IS_ERR(snap))
 		return PTR_ERR(snap);
 
@@ -390,9 +405,6 @@ static int json_open(struct inode *inode, struct file *file)
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = measure(jf);
-	if (err)
-		goto fail;
 	file->private_data = jf;
 	return 0;
 
@@ -401,10 +413,10 @@ fail:
 	return err;
 }
 
-/* The unit holding document offset @pos (< the document's size). */
+/* The known unit holding document offset @pos, which one of them holds. */
 static u32 unit_at(const struct json_file *jf, loff_t pos)
 {
-	u32 lo = 0, hi = jf->nr_units - 1;
+	u32 lo = 0, hi = jf->nr_known - 1;
 
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -417,53 +429,70 @@ static u32 unit_at(const struct json_file *jf, loff_t pos)
 	return lo;
 }
 
-/* Renders whole units from the one holding @pos into the window. */
-static void fill_window(struct json_file *jf, loff_t pos)
+/*
+ * Renders whole units into the window, from the one holding @pos to the
+ * last that fits, noting where each ends. Returns 1, 0 when @pos is past
+ * the end of the document, or -EINTR.
+ */
+static int fill_window(struct json_file *jf, loff_t pos)
 {
-	struct json_writer w = { .buf = jf->window, .cap = jf->window_cap };
-	u32 unit = unit_at(jf, pos);
+	struct json_writer w = { .buf = jf->window, .cap = WINDOW_SIZE };
+	int err;
+	u32 unit;
 
+	err = measure_past(jf, pos);
+	if (err)
+		return err;
+	if (!jf->nr_known || jf->unit_end[jf->nr_known - 1] <= pos)
+		return 0;
+	unit = unit_at(jf, pos);
 	jf->win_start = unit_start(jf, unit);
 	do {
-		if (w.len + (jf->unit_end[unit] - unit_start(jf, unit)) > w.cap)
-			break;
+		size_t before = w.len;
+
 		render_unit(&w, jf, unit);
+		unit_known(jf, unit, w.len - before);
+		if (w.len > w.cap) {	/* did not fit: rendered next time */
+			w.len = before;
+			break;
+		}
 	} while (++unit < jf->nr_units);
 	jf->win_end = jf->win_start + w.len;
+	return 1;
 }
 
 static ssize_t json_read(struct file *file, char __user *buf, size_t count,
 			 loff_t *ppos)
 {
 	struct json_file *jf = file->private_data;
-	loff_t size = jf->unit_end[jf->nr_units - 1];
 	loff_t pos = *ppos;
 	ssize_t done = 0;
 	int err = 0;
 
 	if (pos < 0)
 		return -EINVAL;
-	if (pos >= size || !count)
+	if (!count)
 		return 0;
 	if (mutex_lock_killable(&jf->lock))
 		return -EINTR;
 
 	if (!jf->window) {
-		size_t cap = max_t(size_t, jf->max_unit, WINDOW_MIN);
-
-		jf->window = procinfo_alloc(&jf->snap->charge, cap, 1);
+		jf->window = procinfo_alloc(&jf->snap->charge, WINDOW_SIZE, 1);
 		if (!jf->window) {
 			err = -ENOMEM;
 			goto unlock;
 		}
-		jf->window_cap = cap;
 	}
 
-	while (count && pos < size) {
+	while (count) {
 		size_t n;
 
-		if (pos < jf->win_start || pos >= jf->win_end)
-			fill_window(jf, pos);
+		if (pos < jf->win_start || pos >= jf->win_end) {
+			err = fill_window(jf, pos);
+			if (err <= 0)
+				break;
+			err = 0;
+		}
 		n = min_t(loff_t, count, jf->win_end - pos);
 		if (copy_to_user(buf + done, jf->window + (pos - jf->win_start),
 				 n)) {
@@ -485,12 +514,21 @@ unlock:
 	return done ? done : err;
 }
 
+/* The document's size is known once every unit was measured. */
 static loff_t json_lseek(struct file *file, loff_t offset, int whence)
 {
 	struct json_file *jf = file->private_data;
+	loff_t size;
+	int err;
 
-	return fixed_size_llseek(file, offset, whence,
-				 jf->unit_end[jf->nr_units - 1]);
+	if (mutex_lock_killable(&jf->lock))
+		return -EINTR;
+	err = measure_past(jf, LLONG_MAX);
+	size = jf->unit_end[jf->nr_units - 1];
+	mutex_unlock(&jf->lock);
+	if (err)
+		return err;
+	return fixed_size_llseek(file, offset, whence, size);
 }
 
 static int json_release(struct inode *inode, struct file *file)

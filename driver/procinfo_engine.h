@@ -23,6 +23,13 @@
 #define PROCINFO_NS PROCINFO
 #endif
 
+/* Built with make PROCINFO_PROFILE=1: snapshots log their parts' cost */
+#ifdef PROCINFO_PROFILE
+#define PROCINFO_PROFILING 1
+#else
+#define PROCINFO_PROFILING 0
+#endif
+
 struct cred;
 struct path;
 struct pid;
@@ -62,6 +69,7 @@ void procinfo_free(struct procinfo_charge *charge, void *p, size_t n,
  * @strings_len: bytes used in @strings
  * @strings_cap: bytes allocated for @strings
  * @select:	PROCINFO_REASON_* a process needs to be listed; 0: all
+ * @no_cmdline:	command lines left out and not read (so no keyword rule)
  * @mem_total_kb: MemTotal at the time of the walk
  * @mem_free_kb: MemFree at the time of the walk
  * @timestamp_ns: CLOCK_BOOTTIME of the reader's time namespace when the
@@ -82,6 +90,7 @@ struct procinfo_snapshot {
 	size_t strings_len;
 	size_t strings_cap;
 	u32 select;
+	bool no_cmdline;
 	u64 mem_total_kb;
 	u64 mem_free_kb;
 	u64 timestamp_ns;
@@ -96,7 +105,7 @@ struct procinfo_snapshot {
 
 struct procinfo_snapshot *procinfo_snapshot_take(struct pid_namespace *pid_ns,
 						 const struct path *proc_root,
-						 u32 select);
+						 u32 select, bool no_cmdline);
 void procinfo_snapshot_free(struct procinfo_snapshot *snap);
 bool procinfo_snapshot_fits_reader(const struct procinfo_snapshot *snap);
 

@@ -192,7 +192,15 @@ void *procinfo_alloc(struct procinfo_charge *charge, size_t n, size_t size)
 		return NULL;
 	if (procinfo_charge_add(charge, bytes))
 		return NULL;
-	p = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	/*
+	 * Above a page, kmalloc() hands out a power of two: 1.1 MiB of
+	 * records would hold 2 MiB. Where that wastes more than an eighth,
+	 * take whole pages from vmalloc instead.
+	 */
+	if (bytes > PAGE_SIZE && kmalloc_size_roundup(bytes) - bytes > bytes / 8)
+		p = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	else
+		p = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!p) {
 		procinfo_charge_sub(charge, bytes);
 		return NULL;

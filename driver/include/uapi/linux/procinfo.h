@@ -60,7 +60,7 @@
  * the user that the driver is older than they are.
  */
 #define PROCINFO_ABI_MAJOR	2
-#define PROCINFO_ABI_MINOR	1
+#define PROCINFO_ABI_MINOR	2
 
 /* Longest command line kept per process, in raw /proc/<pid>/cmdline bytes. */
 #define PROCINFO_CMDLINE_MAX	4096
@@ -78,6 +78,8 @@
 #define PROCINFO_FEAT_RETRY		(1ULL << 1) /* PROCINFO_SNAP_RETRY */
 /* Records carry the container identity fields and reasons (ABI 2.1) */
 #define PROCINFO_FEAT_CONTAINER_ID	(1ULL << 2)
+/* PROCINFO_SNAP_NO_CMDLINE is understood (ABI 2.2) */
+#define PROCINFO_FEAT_NO_CMDLINE	(1ULL << 3)
 
 /**
  * struct procinfo_version - answer of PROCINFO_IOC_VERSION
@@ -120,7 +122,19 @@ struct procinfo_version {
  * call without this flag discards a pending snapshot.
  */
 #define PROCINFO_SNAP_RETRY	 (1U << 1)
-#define PROCINFO_SNAP_ALL_FLAGS	 (PROCINFO_SNAP_CONTAINERS | PROCINFO_SNAP_RETRY)
+/*
+ * Records without command lines (cmdline_len 0), which are then not read
+ * at all: the most expensive part of a snapshot, and one a reader polling
+ * sizes and CPU times (an exporter) has no use for. The keyword rule needs
+ * them, so PROCINFO_REASON_KEYWORD is never set, and with
+ * PROCINFO_SNAP_CONTAINERS the other reasons select. Drivers with
+ * PROCINFO_FEAT_NO_CMDLINE know it; older ones refuse it with EINVAL. A
+ * retry must repeat it: a pending snapshot taken without it is not handed
+ * out, and vice versa.
+ */
+#define PROCINFO_SNAP_NO_CMDLINE (1U << 2)
+#define PROCINFO_SNAP_ALL_FLAGS	 (PROCINFO_SNAP_CONTAINERS | PROCINFO_SNAP_RETRY | \
+				  PROCINFO_SNAP_NO_CMDLINE)
 
 /**
  * struct procinfo_snapshot_req - argument of PROCINFO_IOC_SNAPSHOT
