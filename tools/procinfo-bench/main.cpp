@@ -512,6 +512,8 @@ std::vector<Kmem> measure_kmem(double settle) {
   };
   std::vector<Kmem> out;
   if (exists(device_path)) {
+    // Opened before the first sample: the snapshot is the ioctl's, the
+    // open file's own objects are not part of it.
     Fd fd(open_or_throw(device_path));
     const auto [before, counter] = sample();
     // buf_len 0: ENOSPC, and the snapshot stays held for a RETRY.
@@ -531,10 +533,11 @@ std::vector<Kmem> measure_kmem(double settle) {
     out.push_back(k);
   }
   if (exists(json_path)) {
-    Fd fd(open_or_throw(json_path));
+    // Sampled before open(): the snapshot may be taken there or at the
+    // first read, and is held from then until close().
     const auto [before, counter] = sample();
+    Fd fd(open_or_throw(json_path));
     char buf[64 * 1024];
-    // The first read takes the snapshot; the rest is rendered from it.
     std::uint64_t returned = read_some(fd.get(), buf, 1, json_path);
     const auto held = sample().first;
     while (const std::size_t n = read_some(fd.get(), buf, sizeof(buf), json_path)) returned += n;
