@@ -331,7 +331,10 @@ struct MethodDef {
   std::function<Prepared(const Programs&)> prepare;
 };
 
-// The methods in the order of the report. A method is one line here.
+// The methods in the order of the report. A method is one line here: a
+// read without command lines would be {"ioctl-nocmd", ..., prepare_ioctl(
+// PROCINFO_SNAP_NO_CMDLINE)}, a reader that keeps the device open a
+// prepare_ that holds it in its lambda, like prepare_ioctl().
 const std::vector<MethodDef>& methods() {
   static const std::vector<MethodDef> table{
       {"floor", "bare for_each_process walk in a module (walk_floor.ko)", prepare_floor},
