@@ -27,9 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -129,7 +129,9 @@ struct Prepared {
   std::string absent;
 };
 
-Prepared absent(std::string why) { return {{}, std::move(why)}; }
+Prepared absent(std::string why) {
+  return {{}, std::move(why)};
+}
 
 // The floor: the walk with nothing read from the tasks.
 Prepared prepare_floor(const Programs&) {
@@ -169,7 +171,8 @@ Prepared prepare_ioctl(std::uint32_t flags) {
             req.flags = flags;
             req.buf = reinterpret_cast<std::uintptr_t>(state->buf.data());
             req.buf_len = state->buf.size() * sizeof(std::uint64_t);
-            if (::ioctl(state->fd, PROCINFO_IOC_SNAPSHOT, &req) == 0) return std::size_t{req.nr_records};
+            if (::ioctl(state->fd, PROCINFO_IOC_SNAPSHOT, &req) == 0)
+              return std::size_t{req.nr_records};
             if (errno != ENOSPC) throw_errno("PROCINFO_IOC_SNAPSHOT");
             // A little room to spare: a few more processes next round fit.
             const std::uint64_t want = req.needed + req.needed / 16;
@@ -208,7 +211,8 @@ Prepared prepare_json_read(const Programs&) {
               const std::size_t n = read_some(fd.get(), buf.data() + carry, 64 * 1024, json_path);
               if (n == 0) break;
               const std::string_view text(buf.data(), carry + n);
-              for (auto at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1))
+              for (auto at = text.find(key); at != std::string_view::npos;
+                   at = text.find(key, at + 1))
                 ++count;
               carry = std::min(key.size() - 1, text.size());
               std::memmove(buf.data(), buf.data() + text.size() - carry, carry);
@@ -290,9 +294,9 @@ std::size_t spawn_count_lines(const std::vector<std::string>& args) {
     lines += static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   });
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(fmt::format("{} failed ({} {})", args[0],
-                                         WIFEXITED(status) ? "exit status" : "signal",
-                                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)));
+    throw std::runtime_error(
+        fmt::format("{} failed ({} {})", args[0], WIFEXITED(status) ? "exit status" : "signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)));
   return lines;
 }
 
@@ -419,8 +423,8 @@ std::string find_program(const std::string& name) {
 
 struct Result {
   std::string_view name;
-  std::string absent;          // non-empty: not run, this is why
-  std::vector<double> ms;      // per round
+  std::string absent;      // non-empty: not run, this is why
+  std::vector<double> ms;  // per round
   std::vector<std::size_t> counts;
   double min = 0, median = 0, max = 0;
 };
@@ -437,7 +441,7 @@ struct Ratio {
 };
 
 struct Kmem {
-  std::string what;  // "device", "json"
+  std::string what;     // "device", "json"
   std::string counter;  // which cgroup file measured it
   std::int64_t held = 0;
   std::uint64_t returned = 0;
@@ -460,7 +464,8 @@ std::pair<std::int64_t, std::string> cgroup_kernel_bytes(const std::string& dir)
 
 void write_file(const std::string& path, std::string_view text) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (fd.get() < 0 || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+  if (fd.get() < 0 ||
+      ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
     throw_errno(fmt::format("cannot write '{}' to {}", text, path));
 }
 
@@ -586,7 +591,8 @@ Machine machine() {
   m.cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
   std::ifstream meminfo("/proc/meminfo");
   for (std::string line; std::getline(meminfo, line);)
-    if (line.rfind("MemTotal:", 0) == 0) m.mem_total_kb = std::strtoull(line.c_str() + 9, nullptr, 10);
+    if (line.rfind("MemTotal:", 0) == 0)
+      m.mem_total_kb = std::strtoull(line.c_str() + 9, nullptr, 10);
   std::ifstream cpuinfo("/proc/cpuinfo");
   for (std::string line; std::getline(cpuinfo, line);)
     if (line.rfind("model name", 0) == 0) {
@@ -636,8 +642,9 @@ std::string text_report(const Report& rep, const Options& o) {
                        bar > 0 ? fmt::format(", bar {:.1f}x", bar) : "");
   }
   for (const auto& k : rep.kmem)
-    out += fmt::format("kmem {}: {} bytes held for {} bytes returned: {:.2f}x (target <= {:.1f}x; {})\n",
-                       k.what, k.held, k.returned, k.ratio, kmem_target, k.counter);
+    out += fmt::format(
+        "kmem {}: {} bytes held for {} bytes returned: {:.2f}x (target <= {:.1f}x; {})\n", k.what,
+        k.held, k.returned, k.ratio, kmem_target, k.counter);
   if (!rep.kmem_absent.empty()) out += fmt::format("kmem: absent: {}\n", rep.kmem_absent);
   for (const auto& f : rep.failures) out += fmt::format("FAILED: {}\n", f);
   return out;
@@ -663,7 +670,8 @@ std::string json_report(const Report& rep) {
   out += fmt::format("  \"label\": {},\n  \"processes\": {},\n  \"rounds\": {},\n",
                      json_string(rep.label), rep.processes, rep.rounds);
   out += fmt::format(
-      "  \"machine\": {{\"kernel\": {}, \"nproc\": {}, \"mem_total_kb\": {}, \"cpu_model\": {}}},\n",
+      "  \"machine\": {{\"kernel\": {}, \"nproc\": {}, \"mem_total_kb\": {}, \"cpu_model\": "
+      "{}}},\n",
       json_string(rep.machine.kernel), rep.machine.cpus, rep.machine.mem_total_kb,
       json_string(rep.machine.cpu_model));
   out += "  \"methods\": [";
@@ -812,7 +820,8 @@ int run(int argc, char** argv) {
   std::sort(chosen.begin(), chosen.end());
   if (o.programs.procinfo_ps.empty()) {
     const std::string beside = own_dir() + "/procinfo-ps";
-    o.programs.procinfo_ps = ::access(beside.c_str(), X_OK) == 0 ? beside : find_program("procinfo-ps");
+    o.programs.procinfo_ps =
+        ::access(beside.c_str(), X_OK) == 0 ? beside : find_program("procinfo-ps");
   } else {
     o.programs.procinfo_ps = find_program(o.programs.procinfo_ps);
   }
@@ -898,8 +907,9 @@ int run(int argc, char** argv) {
     }
     for (const auto& k : rep.kmem)
       if (o.min_ratio_fraction && k.ratio > kmem_target / *o.min_ratio_fraction)
-        rep.failures.push_back(fmt::format("kmem {}: {:.2f}x held per byte returned: above {:.1f}x / {}",
-                                           k.what, k.ratio, kmem_target, *o.min_ratio_fraction));
+        rep.failures.push_back(
+            fmt::format("kmem {}: {:.2f}x held per byte returned: above {:.1f}x / {}", k.what,
+                        k.ratio, kmem_target, *o.min_ratio_fraction));
     // Asked for and not measured is a failure of the run, not a skip.
     if (!rep.kmem_absent.empty()) rep.failures.push_back("kmem: " + rep.kmem_absent);
   }
@@ -918,4 +928,6 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tools::run_main(tool, run, argc, argv); }
+int main(int argc, char** argv) {
+  return tools::run_main(tool, run, argc, argv);
+}
