@@ -16,6 +16,8 @@ packages=(
 	linux-source-6.1 perl
 	# vm tier: QEMU, the guest's userland, initramfs and module tools
 	qemu-system-x86 busybox-static cpio kmod xz-utils
+	# vm.bench: the ps it measures (procps, copied into the guest)
+	procps
 	# debug tier: building linux-source-6.1 (tests/debug/build-kernel.sh)
 	bc bison flex libelf-dev libssl-dev
 	# lint tier
