@@ -11,7 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
+#include <utility>
 
 namespace procinfo::detail {
 namespace {
@@ -94,80 +95,92 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
   return p;
 }
 
-Snapshot read_device(const std::string& path, View view) {
-  const File dev = File::open(path);
-  if (!dev.valid()) throw open_error(errno, path);
+DeviceReader::DeviceReader(std::string path) : path_(std::move(path)), dev_(File::open(path_)) {
+  if (!dev_.valid()) throw open_error(errno, path_);
 
-  procinfo_version version{};
-  if (dev.ioctl(PROCINFO_IOC_VERSION, &version) < 0) {
+  if (dev_.ioctl(PROCINFO_IOC_VERSION, &version_) < 0) {
     const int err = errno;
     if (err == ENOTTY) {
       // A driver before ABI 2.0 answers only the old ioctl numbers.
       procinfo_version old{};
-      if (dev.ioctl(PROCINFO_IOC_VERSION_V1, &old) == 0 && old.major == 1)
+      if (dev_.ioctl(PROCINFO_IOC_VERSION_V1, &old) == 0 && old.major == 1)
         throw AbiMismatch(fmt::format(
             "{}: driver ABI {}.{} (ioctl magic 0xB8), this libprocinfo speaks {}.x — update "
             "the procinfo-dkms package (then: sudo rmmod continfo sysinfo; sudo modprobe "
             "sysinfo)",
-            path, old.major, old.minor, PROCINFO_ABI_MAJOR));
+            path_, old.major, old.minor, PROCINFO_ABI_MAJOR));
       throw std::system_error(std::error_code(err, std::generic_category()),
                               fmt::format("{} is not a procinfo device (the version query was "
                                           "refused) — is the right sysinfo.ko loaded?",
-                                          path));
+                                          path_));
     }
-    throw ioctl_error(err, path, "PROCINFO_IOC_VERSION");
+    throw ioctl_error(err, path_, "PROCINFO_IOC_VERSION");
   }
-  if (version.major != PROCINFO_ABI_MAJOR)
+  if (version_.major != PROCINFO_ABI_MAJOR)
     throw AbiMismatch(fmt::format(
         "{}: driver ABI {}.{}, this libprocinfo speaks {}.x — update libprocinfo or the "
         "procinfo-dkms package",
-        path, version.major, version.minor, PROCINFO_ABI_MAJOR));
+        path_, version_.major, version_.minor, PROCINFO_ABI_MAJOR));
+}
 
-  // 8-byte aligned storage, reused across retries.
-  std::vector<std::uint64_t> storage(initial_buffer / sizeof(std::uint64_t));
+// Makes room for at least bytes, 8-byte aligned. Not zero-filled: the driver
+// writes what it reports and nothing past it is read.
+void DeviceReader::reserve(std::size_t bytes) {
+  const std::size_t words = bytes / sizeof(std::uint64_t) + 1;
+  if (words <= words_) return;
+  storage_ = std::make_unique_for_overwrite<std::uint64_t[]>(words);
+  words_ = words;
+}
+
+Snapshot DeviceReader::read(View view, bool cmdlines) {
+  // A first read starts small; later ones have the last snapshot's room.
+  reserve(initial_buffer);
+
+  const bool skip_cmdlines = !cmdlines && (version_.features & PROCINFO_FEAT_NO_CMDLINE);
   procinfo_snapshot_req req{};
   std::uint32_t flags = view == View::containers ? PROCINFO_SNAP_CONTAINERS : 0;
+  if (skip_cmdlines) flags |= PROCINFO_SNAP_NO_CMDLINE;
   for (int attempt = 0;; ++attempt) {
     req = procinfo_snapshot_req{};
     req.size = sizeof(req);
     req.flags = flags;
-    req.buf = reinterpret_cast<std::uintptr_t>(storage.data());
-    req.buf_len = storage.size() * sizeof(std::uint64_t);
-    if (dev.ioctl(PROCINFO_IOC_SNAPSHOT, &req) == 0) break;
+    req.buf = reinterpret_cast<std::uintptr_t>(storage_.get());
+    req.buf_len = words_ * sizeof(std::uint64_t);
+    if (dev_.ioctl(PROCINFO_IOC_SNAPSHOT, &req) == 0) break;
     const int err = errno;
-    if (err != ENOSPC) throw ioctl_error(err, path, "PROCINFO_IOC_SNAPSHOT");
+    if (err != ENOSPC) throw ioctl_error(err, path_, "PROCINFO_IOC_SNAPSHOT");
     if (attempt + 1 >= max_attempts)
       throw std::system_error(
           std::error_code(err, std::generic_category()),
-          fmt::format("{}: the snapshot did not fit after {} attempts ({} bytes needed)", path,
+          fmt::format("{}: the snapshot did not fit after {} attempts ({} bytes needed)", path_,
                       max_attempts, req.needed));
     if (req.needed <= req.buf_len)
       throw ParseError(
-          path, 0, fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed, req.buf_len));
+          path_, 0, fmt::format("ENOSPC with needed ({}) > buf_len ({})", req.needed, req.buf_len));
     // The retry hands out the pending snapshot, so `needed` fits exactly;
     // the slack covers a driver that took a new one.
-    storage.assign(with_slack(req.needed) / sizeof(std::uint64_t) + 1, 0);
-    if (version.features & PROCINFO_FEAT_RETRY) flags |= PROCINFO_SNAP_RETRY;
+    reserve(with_slack(req.needed));
+    if (version_.features & PROCINFO_FEAT_RETRY) flags |= PROCINFO_SNAP_RETRY;
   }
 
-  const auto* base = reinterpret_cast<const char*>(storage.data());
+  const auto* base = reinterpret_cast<const char*>(storage_.get());
   const std::uint64_t buf_len = req.buf_len;
   if (req.record_size < sizeof(procinfo_record) ||
       req.records_offset + static_cast<std::uint64_t>(req.nr_records) * req.record_size >
           buf_len ||
       req.strings_offset + req.strings_len > buf_len)
-    throw ParseError(path, 0,
+    throw ParseError(path_, 0,
                      fmt::format("a snapshot layout inside the buffer (record_size {}, "
                                  "{} records at {}, {} string bytes at {}, buffer {})",
                                  req.record_size, req.nr_records, req.records_offset,
                                  req.strings_len, req.strings_offset, buf_len));
 
-  const bool identity = (version.features & PROCINFO_FEAT_CONTAINER_ID) != 0;
+  const bool identity = (version_.features & PROCINFO_FEAT_CONTAINER_ID) != 0;
   Snapshot snap;
   snap.mem_total_kb = req.mem_total_kb;
   snap.mem_free_kb = req.mem_free_kb;
   // The snapshot's own rate; the version answer's for a driver that leaves it 0.
-  if (const std::uint32_t hz = req.user_hz != 0 ? req.user_hz : version.user_hz; hz != 0)
+  if (const std::uint32_t hz = req.user_hz != 0 ? req.user_hz : version_.user_hz; hz != 0)
     snap.user_hz = hz;
   snap.processes.reserve(req.nr_records);
   const std::string_view strings(base + req.strings_offset, req.strings_len);
@@ -175,9 +188,18 @@ Snapshot read_device(const std::string& path, View view) {
     procinfo_record rec;
     std::memcpy(&rec, base + req.records_offset + static_cast<std::uint64_t>(i) * req.record_size,
                 sizeof(rec));
-    snap.processes.push_back(decode_record(rec, strings, path, identity));
+    if (!cmdlines && !skip_cmdlines) {
+      // An older driver read them: leave them out as a newer one does.
+      rec.cmdline_len = 0;
+      rec.reasons &= ~PROCINFO_REASON_KEYWORD;
+    }
+    snap.processes.push_back(decode_record(rec, strings, path_, identity));
   }
   return snap;
+}
+
+Snapshot read_device(const std::string& path, View view) {
+  return DeviceReader(path).read(view, true);
 }
 
 }  // namespace procinfo::detail

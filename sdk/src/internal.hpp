@@ -7,7 +7,10 @@
 
 #include <linux/procinfo.h>
 
+#include "sys.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -36,7 +39,27 @@ void narrow_view(Snapshot& snap, View view, const std::string& file);
 Snapshot parse_json(std::string_view text, const std::string& file, View view);
 Snapshot read_json(const std::string& path, View view);
 
-// Reads the device; see device.cpp.
+// The device, open, and a buffer kept between reads; see device.cpp. The
+// constructor opens it and checks the driver's ABI (throws as read_snapshot()).
+class DeviceReader {
+ public:
+  explicit DeviceReader(std::string path);
+  // One snapshot. cmdlines false: processes without command lines, which a
+  // driver with PROCINFO_FEAT_NO_CMDLINE then does not read at all (and the
+  // keyword reason is never set).
+  Snapshot read(View view, bool cmdlines);
+
+ private:
+  void reserve(std::size_t bytes);
+
+  std::string path_;
+  File dev_;
+  procinfo_version version_{};
+  std::unique_ptr<std::uint64_t[]> storage_;
+  std::size_t words_ = 0;
+};
+
+// Reads the device once: DeviceReader(path).read(view, true).
 Snapshot read_device(const std::string& path, View view);
 // Turns one record into a Process; strings is the snapshot's string area.
 // identity: the driver fills the container identity fields
@@ -46,7 +69,9 @@ Process decode_record(const procinfo_record& rec, std::string_view strings, cons
                       bool identity = false);
 
 // Reads the kernel's /proc/<pid>/* files under root.
-Snapshot read_procfs(const std::string& root, View view);
+// cmdlines false: /proc/<pid>/cmdline is not read (and the keyword reason
+// never set).
+Snapshot read_procfs(const std::string& root, View view, bool cmdlines = true);
 
 // The file: format.
 std::string encode_file(const Snapshot& snapshot);

@@ -149,7 +149,7 @@ void read_identity(const std::string& dir, const std::string& status, const Read
 }
 
 Process read_process(const std::string& dir, std::uint32_t pid, const Units& units,
-                     const Reader& reader, std::uint64_t mem_total_kb) {
+                     const Reader& reader, std::uint64_t mem_total_kb, bool cmdlines) {
   Process p;
   p.pid = pid;
 
@@ -195,7 +195,8 @@ Process read_process(const std::string& dir, std::uint32_t pid, const Units& uni
 
   // One byte past the cap tells whether the command line was cut.
   bool truncated = false;
-  p.cmdline = cmdline_from_raw(read_pid_file(dir + "/cmdline", cmdline_max + 1), &truncated);
+  if (cmdlines)
+    p.cmdline = cmdline_from_raw(read_pid_file(dir + "/cmdline", cmdline_max + 1), &truncated);
 
   const std::string status_path = dir + "/status";
   const std::string status = read_pid_file(status_path, 1 << 16);
@@ -242,7 +243,7 @@ void read_meminfo(const std::string& root, Snapshot& snap) {
 
 }  // namespace
 
-Snapshot read_procfs(const std::string& root, View view) {
+Snapshot read_procfs(const std::string& root, View view, bool cmdlines) {
   Snapshot snap;
   read_meminfo(root, snap);
   const long page = ::sysconf(_SC_PAGESIZE);
@@ -274,8 +275,8 @@ Snapshot read_procfs(const std::string& root, View view) {
   snap.processes.reserve(pids.size());
   for (const std::uint32_t pid : pids) {
     try {
-      Process p =
-          read_process(fmt::format("{}/{}", root, pid), pid, units, reader, snap.mem_total_kb);
+      Process p = read_process(fmt::format("{}/{}", root, pid), pid, units, reader,
+                               snap.mem_total_kb, cmdlines);
       if (view == View::containers && !has(*p.flags, ProcessFlag::container)) continue;
       snap.processes.push_back(std::move(p));
     } catch (const Vanished&) {

@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace procinfo {
 namespace {
@@ -112,7 +114,13 @@ bool SourceSpec::is_live(View view) const {
   return fs.f_type == PROC_SUPER_MAGIC;
 }
 
-Snapshot read_snapshot(const SourceSpec& source, View view) {
+namespace {
+
+// Reads source once; device, when given, is the device kept open between
+// reads (opened here when empty, dropped after a failure).
+Snapshot read_source(const SourceSpec& source, const ReadOptions& options,
+                     std::unique_ptr<detail::DeviceReader>* device) {
+  const View view = options.view;
   const auto taken_at = std::chrono::system_clock::now();
   const auto boot = boottime_now();
   const auto start = std::chrono::steady_clock::now();
@@ -121,13 +129,27 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
   try {
     switch (source.kind) {
       case SourceSpec::Kind::json: snap = detail::read_json(path, view); break;
-      case SourceSpec::Kind::device: snap = detail::read_device(path, view); break;
-      case SourceSpec::Kind::procfs: snap = detail::read_procfs(path, view); break;
+      case SourceSpec::Kind::device:
+        if (device == nullptr) {
+          snap = detail::DeviceReader(path).read(view, options.cmdlines);
+          break;
+        }
+        try {
+          if (!*device) *device = std::make_unique<detail::DeviceReader>(path);
+          snap = (*device)->read(view, options.cmdlines);
+        } catch (...) {
+          device->reset();
+          throw;
+        }
+        break;
+      case SourceSpec::Kind::procfs:
+        snap = detail::read_procfs(path, view, options.cmdlines);
+        break;
       case SourceSpec::Kind::file:
         snap = detail::read_file_snapshot(path);  // keeps its own source and times
         detail::narrow_view(snap, view, path);
         check_states(snap, path);
-        return snap;
+        break;
     }
   } catch (const SourceUnavailable&) {
     throw;
@@ -135,6 +157,9 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
     if (unavailable(source, path, e.code().value())) throw SourceUnavailable(e.code(), e.what());
     throw;
   }
+  if (!options.cmdlines)
+    for (Process& p : snap.processes) p.cmdline.clear();
+  if (source.kind == SourceSpec::Kind::file) return snap;
   check_states(snap, path);
   snap.source = source.to_string();
   snap.view = view;
@@ -143,6 +168,27 @@ Snapshot read_snapshot(const SourceSpec& source, View view) {
       std::chrono::steady_clock::now() - start);
   if (source.is_live(view)) snap.taken_at_boot = boot;
   return snap;
+}
+
+}  // namespace
+
+Snapshot read_snapshot(const SourceSpec& source, View view) {
+  return read_source(source, ReadOptions{.view = view}, nullptr);
+}
+
+struct SnapshotReader::State {
+  std::unique_ptr<detail::DeviceReader> device;
+};
+
+SnapshotReader::SnapshotReader(SourceSpec source, ReadOptions options)
+    : source_(std::move(source)), options_(options), state_(std::make_unique<State>()) {}
+SnapshotReader::SnapshotReader(SnapshotReader&&) noexcept = default;
+SnapshotReader& SnapshotReader::operator=(SnapshotReader&&) noexcept = default;
+SnapshotReader::~SnapshotReader() = default;
+
+Snapshot SnapshotReader::read() {
+  if (!state_) state_ = std::make_unique<State>();  // moved from
+  return read_source(source_, options_, &state_->device);
 }
 
 namespace detail {

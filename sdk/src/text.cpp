@@ -4,6 +4,7 @@
 
 #include <procinfo/source.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -46,20 +47,35 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) noexcept {
 
 }  // namespace
 
-std::string sanitize_utf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
+namespace {
+
+// Appends bytes with each byte outside well-formed UTF-8 replaced by
+// U+FFFD; runs of ASCII (nearly every name and command line) go at once.
+void append_sanitized(std::string& out, std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
+    std::size_t end = i;
+    while (end < bytes.size() && static_cast<std::uint8_t>(bytes[end]) < 0x80) ++end;
+    out.append(bytes.data() + i, end - i);
+    i = end;
+    if (i == bytes.size()) break;
     const std::size_t seq = utf8_seq_len(bytes, i);
     if (seq != 0) {
-      out.append(bytes.substr(i, seq));
+      out.append(bytes.data() + i, seq);
       i += seq;
     } else {
       out.append("\xef\xbf\xbd");  // U+FFFD
       ++i;
     }
   }
+}
+
+}  // namespace
+
+std::string sanitize_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  append_sanitized(out, bytes);
   return out;
 }
 
@@ -76,10 +92,12 @@ std::string cmdline_from_raw(std::string_view raw, bool* truncated) {
   if (cut) raw = raw.substr(0, cmdline_max);
   if (truncated != nullptr) *truncated = cut;
   while (!raw.empty() && raw.back() == '\0') raw.remove_suffix(1);
-  std::string joined(raw);
-  for (char& c : joined)
-    if (c == '\0') c = ' ';
-  return sanitize_utf8(joined);
+  // NUL is ASCII: sanitizing first and joining after gives the same text.
+  std::string joined;
+  joined.reserve(raw.size());
+  append_sanitized(joined, raw);
+  std::replace(joined.begin(), joined.end(), '\0', ' ');
+  return joined;
 }
 
 bool matches_container_rule(std::string_view cmdline) noexcept {

@@ -31,7 +31,7 @@ expect_in() { # FILE PATTERN
 
 run "$bench" --list
 expect_status 0
-[ "$(wc -l <"$tmp/out")" -eq 9 ] || fail "--list: $(wc -l <"$tmp/out") methods, want 9"
+[ "$(wc -l <"$tmp/out")" -eq 12 ] || fail "--list: $(wc -l <"$tmp/out") methods, want 12"
 expect_in out '^procinfo-ps-device '
 
 run "$bench" --methods procfs-c,nope

@@ -3,6 +3,7 @@
 // record layout, ENOSPC retry, ABI mismatch, EINTR, record stride.
 #include <procinfo/error.hpp>
 #include <procinfo/model.hpp>
+#include <procinfo/source.hpp>
 
 #include "helpers.hpp"
 #include "internal.hpp"
@@ -60,6 +61,10 @@ struct FakeDriver {
   // Reports PROCINFO_FEAT_CONTAINER_ID. Records carry identity either way
   // (a driver without the feature must not have them read).
   bool identity_feature = true;
+  // Reports PROCINFO_FEAT_NO_CMDLINE; without it the flag is refused.
+  bool no_cmdline_feature = true;
+  int failing_snapshots = 0;  // calls that fail with EIO first
+  int opens = 0;
   int eintr_opens = 0;
   int eintr_ioctls = 0;
   int walks = 0;
@@ -68,9 +73,10 @@ struct FakeDriver {
   std::vector<std::uint32_t> flags_seen;
   std::uint32_t pending = 0;  // process count of the snapshot left pending by ENOSPC
 
-  std::uint64_t bytes_for(std::uint32_t n) const {
+  std::uint64_t bytes_for(std::uint32_t n, bool no_cmdline) const {
     std::uint64_t strings = 0;
-    for (std::uint32_t i = 0; i < n; ++i) strings += cmdline(i).size() + cgroup(i).size();
+    for (std::uint32_t i = 0; i < n; ++i)
+      strings += (no_cmdline ? 0 : cmdline(i).size()) + cgroup(i).size();
     return static_cast<std::uint64_t>(n) * record_size + strings;
   }
   // Process 3 is in a Kubernetes pod's containerd container; the others in
@@ -91,10 +97,17 @@ struct FakeDriver {
   int snapshot(procinfo_snapshot_req* req) {
     ++snapshot_calls;
     flags_seen.push_back(req->flags);
-    if (req->size < PROCINFO_SNAPSHOT_REQ_SIZE_VER0 || (req->flags & ~PROCINFO_SNAP_ALL_FLAGS)) {
+    if (req->size < PROCINFO_SNAPSHOT_REQ_SIZE_VER0 || (req->flags & ~PROCINFO_SNAP_ALL_FLAGS) ||
+        (!no_cmdline_feature && (req->flags & PROCINFO_SNAP_NO_CMDLINE))) {
       errno = EINVAL;
       return -1;
     }
+    if (failing_snapshots > 0) {
+      --failing_snapshots;
+      errno = EIO;
+      return -1;
+    }
+    const bool no_cmdline = (req->flags & PROCINFO_SNAP_NO_CMDLINE) != 0;
     std::uint32_t n;
     if ((req->flags & PROCINFO_SNAP_RETRY) && pending && honour_retry) {
       n = pending;
@@ -102,7 +115,7 @@ struct FakeDriver {
       ++walks;
       n = count + grow * static_cast<std::uint32_t>(walks - 1);
     }
-    const std::uint64_t needed = bytes_for(n);
+    const std::uint64_t needed = bytes_for(n, no_cmdline);
     req->needed = needed;
     req->record_size = record_size;
     req->records_offset = 0;
@@ -138,7 +151,7 @@ struct FakeDriver {
       rec.stime_ns = 2000000ULL * i;
       rec.cpu_ticks = i;
       rec.start_time_ns = 123456789ULL * i;
-      const std::string cmd = cmdline(i);
+      const std::string cmd = no_cmdline ? "" : cmdline(i);
       rec.cmdline_offset = strings;
       rec.cmdline_len = static_cast<std::uint32_t>(cmd.size());
       std::memcpy(raw.data(), &rec, sizeof(rec));
@@ -183,6 +196,7 @@ int fake_open(const char* path, int) {
     return -1;
   }
   ++driver->open_fds;
+  ++driver->opens;
   return fake_fd;
 }
 
@@ -218,6 +232,7 @@ int fake_ioctl(int fd, unsigned long request, void* arg) {
     v->req_size = PROCINFO_SNAPSHOT_REQ_SIZE_VER0;
     v->features = PROCINFO_FEAT_CONTAINERS_VIEW | PROCINFO_FEAT_RETRY;
     if (driver->identity_feature) v->features |= PROCINFO_FEAT_CONTAINER_ID;
+    if (driver->no_cmdline_feature) v->features |= PROCINFO_FEAT_NO_CMDLINE;
     v->user_hz = 100;
     v->page_size = 4096;
     return 0;
@@ -400,6 +415,53 @@ BOOST_AUTO_TEST_CASE(ioctl_numbers_are_fixed) {
 BOOST_FIXTURE_TEST_CASE(accepts_another_minor, WithFake) {
   fake.minor = 42;
   BOOST_TEST(read().processes.size() == 3U);
+}
+
+BOOST_FIXTURE_TEST_CASE(reader_keeps_the_device_open_and_its_buffer, WithFake) {
+  fake.count = 3000;  // more than a first buffer holds
+  {
+    procinfo::SnapshotReader reader(procinfo::SourceSpec::parse("device:/dev/fake"));
+    BOOST_TEST(reader.read().processes.size() == 3000U);
+    BOOST_TEST(fake.snapshot_calls == 2);  // ENOSPC, then the retry
+    BOOST_TEST(reader.read().processes.size() == 3000U);
+    BOOST_TEST(fake.snapshot_calls == 3);  // the buffer kept its size
+    BOOST_TEST(fake.walks == 2);
+    BOOST_TEST(fake.opens == 1);
+    BOOST_TEST(fake.open_fds == 1);
+  }
+  BOOST_TEST(fake.open_fds == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(reader_without_cmdlines_asks_the_driver_not_to_read_them, WithFake) {
+  fake.count = 4;
+  procinfo::SnapshotReader reader(procinfo::SourceSpec::parse("device:/dev/fake"),
+                                  {.view = procinfo::View::all, .cmdlines = false});
+  const auto snap = reader.read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  BOOST_TEST(fake.flags_seen.back() == PROCINFO_SNAP_NO_CMDLINE);
+  for (const auto& p : snap.processes) BOOST_TEST(p.cmdline == "");
+  BOOST_TEST(*snap.processes[3].cgroup == FakeDriver::cgroup(3));  // the rest is there
+}
+
+BOOST_FIXTURE_TEST_CASE(reader_without_cmdlines_drops_those_an_older_driver_sends, WithFake) {
+  fake.no_cmdline_feature = false;
+  fake.count = 4;
+  procinfo::SnapshotReader reader(procinfo::SourceSpec::parse("device:/dev/fake"),
+                                  {.view = procinfo::View::all, .cmdlines = false});
+  const auto snap = reader.read();
+  BOOST_REQUIRE(snap.processes.size() == 4U);
+  BOOST_TEST(fake.flags_seen.back() == 0U);  // not asked: it would refuse the flag
+  for (const auto& p : snap.processes) BOOST_TEST(p.cmdline == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(reader_reopens_the_device_after_a_failure, WithFake) {
+  fake.count = 4;
+  fake.failing_snapshots = 1;
+  procinfo::SnapshotReader reader(procinfo::SourceSpec::parse("device:/dev/fake"));
+  BOOST_CHECK_THROW(reader.read(), std::system_error);
+  BOOST_TEST(fake.open_fds == 0);  // closed with the failure
+  BOOST_TEST(reader.read().processes.size() == 4U);
+  BOOST_TEST(fake.opens == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_device_says_what_to_do, WithFake) {

@@ -56,6 +56,13 @@ bool in_table(const unicode::CodeRange (&table)[N], std::uint32_t cp) {
 
 // Decodes the UTF-8 sequence at s[i]; returns its length (1 for a byte that
 // does not start a well-formed sequence, taken as one column).
+// Bytes of s before its first non-ASCII one.
+inline std::size_t ascii_prefix(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 inline std::size_t decode(std::string_view s, std::size_t i, std::uint32_t& cp) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = byte(i);
@@ -100,8 +107,10 @@ inline int code_point_width(std::uint32_t cp) {
 // Returns the number of columns s (UTF-8, control characters already made
 // printable) takes on a terminal.
 inline std::size_t display_width(std::string_view s) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < s.size();) {
+  // ASCII, one column a byte, is nearly every cell: counted at once.
+  std::size_t i = detail::ascii_prefix(s);
+  std::size_t width = i;
+  while (i < s.size()) {
     std::uint32_t cp = 0;
     i += detail::decode(s, i, cp);
     width += static_cast<std::size_t>(code_point_width(cp));
@@ -113,8 +122,10 @@ inline std::size_t display_width(std::string_view s) {
 // splitting a UTF-8 sequence nor leaving half of a double-width character.
 // Zero-width characters after the last one that fits are kept with it.
 inline std::string_view cut_to_width(std::string_view s, std::size_t columns) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = detail::ascii_prefix(s);
+  if (i > columns) return s.substr(0, columns);
+  std::size_t width = i;
+  while (i < s.size()) {
     std::uint32_t cp = 0;
     const std::size_t len = detail::decode(s, i, cp);
     const auto w = static_cast<std::size_t>(code_point_width(cp));

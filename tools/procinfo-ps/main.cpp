@@ -532,59 +532,59 @@ std::optional<std::size_t> output_width(const Options& o) {
 std::string table(const Rows& rows, const std::vector<std::size_t>* depth, const Options& o,
                   ps::Context& ctx) {
   const std::size_t n = o.columns.size();
-  std::vector<std::vector<std::string>> cells;
-  cells.reserve(rows.size());
   // --forest indents the command (or, without one, the name).
   std::size_t tree_col = n;
   for (std::size_t c = 0; c < n && depth; ++c)
     if (o.columns[c]->key == "cmd") tree_col = c;
   for (std::size_t c = 0; c < n && depth && tree_col == n; ++c)
     if (o.columns[c]->key == "name") tree_col = c;
+  // Cells row by row in one array, each with its display width: measured once.
+  std::vector<std::string> cells;
+  std::vector<std::size_t> cell_widths;
+  cells.reserve((rows.size() + 1) * n);
+  cell_widths.reserve((rows.size() + 1) * n);
+  std::vector<std::size_t> widths(n, 0);
+  const auto add = [&](std::size_t c, std::string cell) {
+    const std::size_t w = tools::display_width(cell);
+    widths[c] = std::max(widths[c], w);
+    cells.push_back(std::move(cell));
+    cell_widths.push_back(w);
+  };
+  if (o.header)
+    for (std::size_t c = 0; c < n; ++c) add(c, std::string(o.columns[c]->header));
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    std::vector<std::string> line;
     for (std::size_t c = 0; c < n; ++c) {
       std::string cell = o.columns[c]->cell(*rows[r], ctx);
       if (c == tree_col && (*depth)[r] > 0)
         cell = " " + std::string(4 * ((*depth)[r] - 1), ' ') + "\\_ " + cell;
-      line.push_back(std::move(cell));
+      add(c, std::move(cell));
     }
-    cells.push_back(std::move(line));
-  }
-  std::vector<std::size_t> widths(n, 0);
-  for (std::size_t c = 0; c < n; ++c) {
-    widths[c] = o.header ? o.columns[c]->header.size() : 0;
-    for (const auto& line : cells) widths[c] = std::max(widths[c], tools::display_width(line[c]));
   }
   const auto width = output_width(o);
   std::string out;
-  const auto emit = [&](const auto& line) {
-    std::string text;
+  std::string text;
+  for (std::size_t first = 0; first < cells.size(); first += n) {
+    text.clear();
     for (std::size_t c = 0; c < n; ++c) {
-      const std::string_view cell = line[c];
-      const std::string pad(widths[c] - tools::display_width(cell), ' ');
+      const std::string& cell = cells[first + c];
+      const std::size_t pad = widths[c] - cell_widths[first + c];
       if (c + 1 == n && !o.columns[c]->right_aligned) {
         text += cell;
         break;
       }
       if (o.columns[c]->right_aligned) {
-        text += pad;
+        text.append(pad, ' ');
         text += cell;
       } else {
         text += cell;
-        text += pad;
+        text.append(pad, ' ');
       }
       if (c + 1 < n) text += ' ';
     }
     const std::string_view fitted = width ? tools::cut_to_width(text, *width) : std::string_view{text};
     out += fitted.substr(0, fitted.find_last_not_of(' ') + 1);
     out += '\n';
-  };
-  if (o.header) {
-    std::vector<std::string> head;
-    for (const auto* c : o.columns) head.emplace_back(c->header);
-    emit(head);
   }
-  for (const auto& line : cells) emit(line);
   return out;
 }
 

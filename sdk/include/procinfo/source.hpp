@@ -5,6 +5,7 @@
 #include <procinfo/export.hpp>
 #include <procinfo/model.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,44 @@ struct SourceSpec {
 // view containers is narrowed to the container processes.
 // Live sources set Snapshot::taken_at_boot.
 PROCINFO_API Snapshot read_snapshot(const SourceSpec& source, View view = View::all);
+
+// What a read returns.
+struct ReadOptions {
+  View view = View::all;
+  // false: processes come without their command line (Process::cmdline
+  // empty). The device (ABI >= 2.2) then does not read them at all, the
+  // larger part of a snapshot's cost, and procfs skips /proc/<pid>/cmdline;
+  // with either, the keyword rule cannot apply, so no process has
+  // ContainerReason::keyword and the containers view is selected by the
+  // other reasons. The JSON files and file: snapshots hold command lines:
+  // they are read and dropped.
+  bool cmdlines = true;
+};
+
+// Reads one source again and again, keeping between reads what can be
+// kept: the open device and a buffer the size of the last snapshot. For
+// tools that poll (top, an exporter); read_snapshot() is a SnapshotReader
+// used once. Each read throws as read_snapshot() does; after a failure the
+// next read starts afresh (the module reloaded, the device reopened). One
+// reader serves one thread at a time.
+class PROCINFO_API SnapshotReader {
+ public:
+  explicit SnapshotReader(SourceSpec source, ReadOptions options = {});
+  SnapshotReader(SnapshotReader&&) noexcept;
+  SnapshotReader& operator=(SnapshotReader&&) noexcept;
+  ~SnapshotReader();
+
+  Snapshot read();
+
+  const SourceSpec& source() const noexcept { return source_; }
+  const ReadOptions& options() const noexcept { return options_; }
+
+ private:
+  struct State;
+  SourceSpec source_;
+  ReadOptions options_;
+  std::unique_ptr<State> state_;
+};
 
 // The bytes of a snapshot in the file: format (see file_format.md).
 PROCINFO_API std::string encode_snapshot(const Snapshot& snapshot);

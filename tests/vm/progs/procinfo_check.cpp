@@ -514,6 +514,61 @@ int cmd_errors() {
       failures += !same;
     }
   }
+  // PROCINFO_SNAP_NO_CMDLINE: no record has a command line or the keyword
+  // reason, where a plain snapshot has (this checker's own, at least).
+  auto cmdline_records = [&](const procinfo_snapshot_req& q, std::uint32_t& keyword) {
+    std::uint32_t with = 0;
+    keyword = 0;
+    for (std::uint32_t i = 0; i < q.nr_records; ++i) {
+      procinfo_record rec;
+      std::memcpy(&rec, buf.data() + q.records_offset + std::size_t{i} * q.record_size,
+                  sizeof(rec));
+      with += rec.cmdline_len != 0;
+      keyword += (rec.reasons & PROCINFO_REASON_KEYWORD) != 0;
+    }
+    return with;
+  };
+  r = fresh();
+  if (expect("SNAPSHOT plain, for command lines", ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, &r), 0)) {
+    std::uint32_t keyword = 0;
+    const std::uint32_t with = cmdline_records(r, keyword);
+    fmt::print("{} plain: {} of {} records with a command line\n", with > 0 ? "ok  " : "FAIL",
+               with, r.nr_records);
+    failures += with == 0;
+  }
+  r = fresh();
+  r.flags = PROCINFO_SNAP_NO_CMDLINE;
+  if (expect("SNAPSHOT NO_CMDLINE", ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, &r), 0)) {
+    std::uint32_t keyword = 0;
+    const std::uint32_t with = cmdline_records(r, keyword);
+    const bool ok = with == 0 && keyword == 0 && r.nr_records > 0;
+    fmt::print("{} NO_CMDLINE: {} of {} records with a command line, {} with the keyword "
+               "reason\n",
+               ok ? "ok  " : "FAIL", with, r.nr_records, keyword);
+    failures += !ok;
+  }
+  // A pending snapshot goes only to a RETRY with the same NO_CMDLINE.
+  for (const std::uint32_t first : {0u, std::uint32_t{PROCINFO_SNAP_NO_CMDLINE}}) {
+    r = fresh();
+    r.buf_len = 64;
+    r.flags = first;
+    if (!expect(fmt::format("short buffer, flags {:#x}", first).c_str(),
+                ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, &r), ENOSPC))
+      continue;
+    const auto ts = r.timestamp_ns;
+    r = fresh();
+    r.flags = PROCINFO_SNAP_RETRY | (first ^ PROCINFO_SNAP_NO_CMDLINE);
+    if (expect(fmt::format("RETRY, flags {:#x}", r.flags).c_str(),
+               ::ioctl(fd, PROCINFO_IOC_SNAPSHOT, &r), 0)) {
+      std::uint32_t keyword = 0;
+      const std::uint32_t with = cmdline_records(r, keyword);
+      const bool ok = r.timestamp_ns != ts && (with == 0) == (first == 0);
+      fmt::print("{} RETRY with the other NO_CMDLINE took a new snapshot ({} != {}) with {} "
+                 "command lines\n",
+                 ok ? "ok  " : "FAIL", r.timestamp_ns, ts, with);
+      failures += !ok;
+    }
+  }
   // A RETRY that is still too short keeps the pending snapshot; one for
   // another view takes a new snapshot of that view.
   r = fresh();
