@@ -93,7 +93,9 @@ enum profile_part {
 	PROF_NR,
 };
 
-/* Words in a command line that make a process a container process. */
+/*
+ * Words in a command line that make a process a container process.
+ */
 static const char * const container_keywords[] = {
 	"docker", "container", "runc", "busybox",
 };
@@ -505,28 +507,48 @@ static size_t read_cmdline(struct mm_struct *mm, char *buf, u32 *flags)
 	return got;
 }
 
-static bool mem_contains(const char *hay, size_t hay_len, const char *needle)
+/* Nonzero when a byte of @word is @c (may also flag bytes above one that is). */
+static u64 word_has_byte(u64 word, u8 c)
 {
-	size_t len = strlen(needle);
-	const char *end = hay + hay_len;
-	const char *p = hay;
+	const u64 ones = 0x0101010101010101ULL;
+	u64 x = word ^ (ones * c);
 
-	/* memchr() skips to each candidate first byte */
-	while (end - p >= len && (p = memchr(p, needle[0], end - p - len + 1))) {
-		if (!memcmp(p, needle, len))
-			return true;
-		p++;
-	}
-	return false;
+	return (x - ones) & ~x & (ones << 7);
 }
 
+/*
+ * Whether @cmdline holds one of container_keywords. One pass, eight bytes
+ * at a time: only where a word holds the first letter of a keyword are
+ * bytes compared (the command line of every process goes through here).
+ */
 static bool is_container_cmdline(const char *cmdline, size_t len)
 {
-	size_t i;
+	size_t i = 0, k;
 
-	for (i = 0; i < ARRAY_SIZE(container_keywords); i++)
-		if (mem_contains(cmdline, len, container_keywords[i]))
-			return true;
+	while (i < len) {
+		if (len - i >= sizeof(u64)) {
+			u64 word;
+
+			u64 hits = 0;
+
+			memcpy(&word, cmdline + i, sizeof(word));
+			for (k = 0; k < ARRAY_SIZE(container_keywords); k++)
+				hits |= word_has_byte(word, container_keywords[k][0]);
+			if (!hits) {
+				i += sizeof(word);
+				continue;
+			}
+		}
+		for (k = 0; k < ARRAY_SIZE(container_keywords); k++) {
+			const char *kw = container_keywords[k];
+			size_t n = strlen(kw);
+
+			if (cmdline[i] == kw[0] && len - i >= n &&
+			    !memcmp(cmdline + i, kw, n))
+				return true;
+		}
+		i++;
+	}
 	return false;
 }
 

@@ -4,9 +4,9 @@
 
 #include <procinfo/source.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace procinfo {
 namespace {
@@ -51,11 +51,22 @@ namespace {
 
 // Appends bytes with each byte outside well-formed UTF-8 replaced by
 // U+FFFD; runs of ASCII (nearly every name and command line) go at once.
+// Bytes of s from i up to its first non-ASCII one or its end; eight at a time.
+std::size_t ascii_run_end(std::string_view s, std::size_t i) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080ULL;
+  for (; s.size() - i >= sizeof(std::uint64_t); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, sizeof(word));
+    if (word & high_bits) break;
+  }
+  while (i < s.size() && static_cast<std::uint8_t>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 void append_sanitized(std::string& out, std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
-    std::size_t end = i;
-    while (end < bytes.size() && static_cast<std::uint8_t>(bytes[end]) < 0x80) ++end;
+    const std::size_t end = ascii_run_end(bytes, i);
     out.append(bytes.data() + i, end - i);
     i = end;
     if (i == bytes.size()) break;
@@ -96,7 +107,10 @@ std::string cmdline_from_raw(std::string_view raw, bool* truncated) {
   std::string joined;
   joined.reserve(raw.size());
   append_sanitized(joined, raw);
-  std::replace(joined.begin(), joined.end(), '\0', ' ');
+  char* at = joined.data();
+  char* const end = at + joined.size();
+  while ((at = static_cast<char*>(std::memchr(at, '\0', static_cast<std::size_t>(end - at)))))
+    *at++ = ' ';
   return joined;
 }
 

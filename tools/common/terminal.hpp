@@ -24,6 +24,12 @@ namespace tools {
 // by '?', so that a process name or command line cannot move the cursor,
 // change colours or break a line of output. Other bytes are kept.
 inline std::string printable(std::string_view s) {
+  // Nearly every name and command line has nothing to replace: one copy.
+  if (std::all_of(s.begin(), s.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x20 && c != 0x7f && c != 0xc2;
+      }))
+    return std::string(s);
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
