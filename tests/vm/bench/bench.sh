@@ -11,13 +11,16 @@
 # guest's own ps is busybox's). Each size's CSV and JSON are printed
 # between BENCH-CSV-BEGIN/END and BENCH-JSON-BEGIN/END lines, for
 # scripts/run-bench.sh to take from the log.
-# ARGS: [SIZES [ROUNDS [FRACTION]]]
+# METHODS (comma-separated) limits procinfo-bench's methods.
+# ARGS: [SIZES [ROUNDS [FRACTION [METHODS]]]]
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
 SIZES=${1:-1000}
 ROUNDS=${2:-3}
 FRACTION=${3:-}
+METHODS=${4:-}
+[ "$FRACTION" != 0 ] || FRACTION= # 0: report only
 PS=/opt/procps/bin/ps
 echo 65536 >/proc/sys/kernel/pid_max
 echo 200000 >/proc/sys/kernel/threads-max
@@ -51,7 +54,7 @@ for n in $(echo "$SIZES" | tr ',' ' '); do
 	# shellcheck disable=SC2086 # FRACTION: no word or two
 	procinfo-bench --rounds "$ROUNDS" --expect "$expect" --processes "$n" --label "$n" \
 		--ps $PS --kmem --csv "/tmp/bench-$n.csv" --json "/tmp/bench-$n.json" \
-		${FRACTION:+--min-ratio-fraction "$FRACTION"} || rc=$?
+		${FRACTION:+--min-ratio-fraction "$FRACTION"} ${METHODS:+--methods "$METHODS"} || rc=$?
 	info "procinfo-bench at $n took $(awk -v a="$t0" -v b="$(stamp)" 'BEGIN { print b - a }') s"
 	echo "BENCH-CSV-BEGIN $n"
 	cat "/tmp/bench-$n.csv"
