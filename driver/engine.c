@@ -93,9 +93,7 @@ enum profile_part {
 	PROF_NR,
 };
 
-/*
- * Words in a command line that make a process a container process.
- */
+/* Words in a command line that make a process a container process. */
 static const char * const container_keywords[] = {
 	"docker", "container", "runc", "busybox",
 };
@@ -527,9 +525,7 @@ static bool is_container_cmdline(const char *cmdline, size_t len)
 
 	while (i < len) {
 		if (len - i >= sizeof(u64)) {
-			u64 word;
-
-			u64 hits = 0;
+			u64 word, hits = 0;
 
 			memcpy(&word, cmdline + i, sizeof(word));
 			for (k = 0; k < ARRAY_SIZE(container_keywords); k++)
