@@ -42,13 +42,7 @@ if ! command -v gnuplot >/dev/null; then
 		apt-get install -y -q --no-install-recommends gnuplot-nox || die "cannot install gnuplot-nox"
 fi
 
-kver=${KVER:-}
-if [[ -z $kver ]]; then
-	kver=$(for d in /usr/src/linux-headers-*-amd64; do
-		r=${d#/usr/src/linux-headers-}
-		if [[ -f $d/Makefile && $r != *-cloud-amd64 && $r != *-rt-amd64 ]]; then echo "$r"; fi
-	done | sort -V | tail -n 1)
-fi
+kver=${KVER:-$(tests/vm/run-vm --print-kernel-release)}
 [[ -n $kver ]] || die "no linux-headers-*-amd64 installed"
 
 log=$(mktemp "${TMPDIR:-/tmp}/procinfo-bench-build.XXXXXX.log")

@@ -18,13 +18,7 @@ build=${BUILD_DIR:-build}
 
 "$repo/scripts/install-deps.sh"
 
-kver=${KVER:-}
-if [[ -z $kver ]]; then
-	kver=$(for d in /usr/src/linux-headers-*-amd64; do
-		r=${d#/usr/src/linux-headers-}
-		if [[ -f $d/Makefile && $r != *-cloud-amd64 && $r != *-rt-amd64 ]]; then echo "$r"; fi
-	done | sort -V | tail -n 1)
-fi
+kver=${KVER:-$(tests/vm/run-vm --print-kernel-release)}
 [[ -n $kver ]] || { echo "run-demo.sh: no linux-headers-*-amd64 installed" >&2; exit 2; }
 
 log=$(mktemp "${TMPDIR:-/tmp}/procinfo-demo-build.XXXXXX.log")

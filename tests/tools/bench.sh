@@ -10,24 +10,8 @@
 set -uo pipefail
 export LC_ALL=C
 bench=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	status=$?
-	echo "\$ $* -> exit $status"
-}
-expect_status() {
-	[ "$status" -eq "$1" ] || {
-		echo "--- stdout"; head -50 "$tmp/out"; echo "--- stderr"; cat "$tmp/err"
-		fail "expected exit $1, got $status"
-	}
-}
-expect_in() { # FILE PATTERN
-	grep -Eq -- "$2" "$tmp/$1" || { echo "--- $1"; head -50 "$tmp/$1"; fail "$1 does not match /$2/"; }
-}
+# shellcheck source=tests/tools/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 run "$bench" --list
 expect_status 0

@@ -5,16 +5,18 @@
 
 #include "output.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <charconv>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tools {
@@ -34,7 +36,8 @@ T parse_number(std::string_view option, std::string_view text, T min, T max,
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
       value > max)
-    throw usage_error(fmt::format("{}: '{}' is not {} from {} to {}", option, text, what, min, max));
+    throw usage_error(
+        fmt::format("{}: '{}' is not {} from {} to {}", option, text, what, min, max));
   return value;
 }
 
@@ -90,6 +93,28 @@ inline int print_help(const CLI::App& app, const CLI::Success& e) {
 // Says a usage error on standard error the way every tool does.
 inline void print_usage_error(std::string_view tool, std::string_view message) {
   fmt::print(stderr, "{}: {}\nRun '{} --help' for usage.\n", tool, message, tool);
+}
+
+// Parses the command line, then runs finish() (checks and completes the
+// options; throws std::invalid_argument, usage_error among them, for a
+// command line that cannot be used). Prints --help and --version, or the
+// usage error. Returns the status to exit with, or nullopt to go on.
+template <typename Finish>
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, std::string_view tool,
+                                      int usage_status, Finish&& finish) {
+  try {
+    app.parse(argc, argv);
+    std::forward<Finish>(finish)();
+  } catch (const CLI::Success& e) {
+    return print_help(app, e);
+  } catch (const CLI::ParseError& e) {
+    print_usage_error(tool, describe(e));
+    return usage_status;
+  } catch (const std::invalid_argument& e) {
+    print_usage_error(tool, e.what());
+    return usage_status;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tools

@@ -404,7 +404,9 @@ constexpr RatioDef ratio_defs[] = {
     {"sdk-reader-nocmd", "ps", 50, false},
 };
 
-double gate_of(const RatioDef& def) { return def.gate > 0 ? def.gate : def.target; }
+double gate_of(const RatioDef& def) {
+  return def.gate > 0 ? def.gate : def.target;
+}
 
 // ---- options -----------------------------------------------------------------
 
@@ -665,12 +667,12 @@ std::string text_report(const Report& rep, const Options& o) {
                        per_process_us(r, rep.processes), r.counts.back());
   }
   for (const auto& ratio : rep.ratios) {
-    const double bar = o.min_ratio_fraction && ratio.def->gated
-                           ? *o.min_ratio_fraction * gate_of(*ratio.def)
-                           : 0;
-    out += fmt::format("ratio {} vs {}: {:.1f}x ({} >= {:.0f}x{})\n", ratio.def->fast,
-                       ratio.def->slow, ratio.value, ratio.def->gated ? "target" : "beside the target",
-                       ratio.def->target, bar > 0 ? fmt::format(", bar {:.1f}x", bar) : "");
+    const double bar =
+        o.min_ratio_fraction && ratio.def->gated ? *o.min_ratio_fraction * gate_of(*ratio.def) : 0;
+    out +=
+        fmt::format("ratio {} vs {}: {:.1f}x ({} >= {:.0f}x{})\n", ratio.def->fast, ratio.def->slow,
+                    ratio.value, ratio.def->gated ? "target" : "beside the target",
+                    ratio.def->target, bar > 0 ? fmt::format(", bar {:.1f}x", bar) : "");
   }
   for (const auto& k : rep.kmem)
     out += fmt::format(
@@ -813,32 +815,25 @@ int run(int argc, char** argv) {
   std::string ratio_fraction;
   add_options(app, o, method_list, ratio_fraction);
   std::vector<const MethodDef*> chosen;
-  try {
-    app.parse(argc, argv);
-    if (!ratio_fraction.empty()) {
-      char* end = nullptr;
-      const double f = std::strtod(ratio_fraction.c_str(), &end);
-      if (end == ratio_fraction.c_str() || *end != '\0' || !(f > 0) || f > 1)
-        throw tools::usage_error(fmt::format(
-            "--min-ratio-fraction: '{}' is not a number above 0 and at most 1", ratio_fraction));
-      o.min_ratio_fraction = f;
-    }
-    for (const auto& name : tools::split_list(method_list)) {
-      const auto it = std::find_if(methods().begin(), methods().end(),
-                                   [&](const MethodDef& m) { return m.name == name; });
-      if (it == methods().end())
-        throw tools::usage_error(fmt::format("--methods: no method '{}' (see --list)", name));
-      if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) chosen.push_back(&*it);
-    }
-  } catch (const CLI::Success& e) {
-    return tools::print_help(app, e);
-  } catch (const CLI::ParseError& e) {
-    tools::print_usage_error(tool, tools::describe(e));
-    return exit_error;
-  } catch (const std::invalid_argument& e) {
-    tools::print_usage_error(tool, e.what());
-    return exit_error;
-  }
+  if (const auto status = tools::parse_command_line(app, argc, argv, tool, exit_error, [&] {
+        if (!ratio_fraction.empty()) {
+          char* end = nullptr;
+          const double f = std::strtod(ratio_fraction.c_str(), &end);
+          if (end == ratio_fraction.c_str() || *end != '\0' || !(f > 0) || f > 1)
+            throw tools::usage_error(
+                fmt::format("--min-ratio-fraction: '{}' is not a number above 0 and at most 1",
+                            ratio_fraction));
+          o.min_ratio_fraction = f;
+        }
+        for (const auto& name : tools::split_list(method_list)) {
+          const auto it = std::find_if(methods().begin(), methods().end(),
+                                       [&](const MethodDef& m) { return m.name == name; });
+          if (it == methods().end())
+            throw tools::usage_error(fmt::format("--methods: no method '{}' (see --list)", name));
+          if (std::find(chosen.begin(), chosen.end(), &*it) == chosen.end()) chosen.push_back(&*it);
+        }
+      }))
+    return *status;
   if (o.list) {
     std::string out;
     for (const auto& m : methods()) out += fmt::format("{:<20} {}\n", m.name, m.what);

@@ -732,18 +732,10 @@ int run(int argc, char** argv) {
   add_options(app, args, json, containers, no_header, forest, human, width);
 
   Options o;
-  try {
-    app.parse(argc, argv);
-    o = finish(args, json, containers, no_header, forest, human, width->count() > 0);
-  } catch (const CLI::Success& e) {
-    return tools::print_help(app, e);
-  } catch (const CLI::ParseError& e) {
-    tools::print_usage_error(tool, tools::describe(e));
-    return exit_error;
-  } catch (const std::invalid_argument& e) {
-    tools::print_usage_error(tool, e.what());
-    return exit_error;
-  }
+  if (const auto status = tools::parse_command_line(app, argc, argv, tool, exit_error, [&] {
+        o = finish(args, json, containers, no_header, forest, human, width->count() > 0);
+      }))
+    return *status;
 
   const procinfo::View view =
       o.containers || o.by_container ? procinfo::View::containers : procinfo::View::all;
