@@ -119,6 +119,22 @@ nproc_now() {
 	echo $#
 }
 
+# spawn_to N SPAWNER [PIDFILE]: runs SPAWNER COUNT (mass-spawn, bench-spawn:
+# COUNT sleepers, their pids on stdout, appended to PIDFILE) until /proc
+# lists N processes; kernel threads come and go meanwhile (a kworker that
+# was counted may have exited).
+spawn_to() {
+	_try=0
+	_pids=${3:-/dev/null}
+	: >>"$_pids"
+	while _need=$(($1 - $(nproc_now))) && [ "$_need" -gt 0 ]; do
+		_try=$((_try + 1))
+		[ $_try -le 5 ] || fail "still $(nproc_now) processes after 5 rounds of spawning to $1"
+		"$2" "$_need" >>"$_pids" ||
+			fail "$2 to $1 failed (MemFree $(awk '/^MemFree/ { print $2 }' /proc/meminfo) KiB)"
+	done
+}
+
 # Is module $1 loaded?
 module_loaded() {
 	grep -q "^$1 " /proc/modules

@@ -33,20 +33,9 @@ insmod /test/walk_floor.ko || fail "insmod walk_floor.ko failed"
 [ -x $PS ] || fail "$PS missing (procps on the host, FILES of vm.bench)"
 $PS --version | grep -q procps || fail "$PS is not procps's ps"
 
-# spawn_to N: spawn until /proc lists N processes (a kworker counted before
-# spawning may exit meanwhile).
-spawn_to() {
-	_try=0
-	while _need=$(($1 - $(nproc_now))) && [ "$_need" -gt 0 ]; do
-		_try=$((_try + 1))
-		[ $_try -le 5 ] || fail "still $(nproc_now) processes after 5 rounds of spawning to $1"
-		bench-spawn "$_need" >/dev/null || fail "bench-spawn to $1 failed"
-	done
-}
-
 for n in $(echo "$SIZES" | tr ',' ' '); do
 	t0=$(stamp)
-	spawn_to "$n"
+	spawn_to "$n" bench-spawn
 	expect=$(nproc_now)
 	info "$expect processes, spawned in $(awk -v a="$t0" -v b="$(stamp)" 'BEGIN { print b - a }') s"
 	t0=$(stamp)

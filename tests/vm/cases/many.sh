@@ -29,28 +29,16 @@ kmem() { # Slab + VmallocUsed, KiB
 	awk '/^Slab:|^VmallocUsed:/ { s += $2 } END { print s }' /proc/meminfo
 }
 
-# spawn_to N PIDFILE: spawn until /proc lists N processes (kernel threads
-# come and go meanwhile: a kworker that was counted may have exited).
-spawn_to() {
-	_try=0
-	: >>"$2"
-	while _need=$(($1 - $(nproc_now))) && [ "$_need" -gt 0 ]; do
-		_try=$((_try + 1))
-		[ $_try -le 5 ] || fail "still $(nproc_now) processes after 5 rounds of spawning to $1"
-		mass-spawn "$_need" >>"$2" || fail "mass-spawn to $1 failed (MemFree $(memfree) KiB)"
-	done
-}
-
 free0=$(memfree)
 rm -f /tmp/pids.1 /tmp/pids.2
-spawn_to 1000 /tmp/pids.1
+spawn_to 1000 mass-spawn /tmp/pids.1
 info "$(nproc_now) processes"
 check "1,000 processes: sysinfo complete and exact" \
 	procinfo-check json "$SYSINFO" --require-pids-file /tmp/pids.1
 echo "== timing at ~1,000 processes =="
 check "timing at ~1,000" procinfo-check time --iterations "${ITER:-5}"
 
-spawn_to $MID /tmp/pids.2
+spawn_to $MID mass-spawn /tmp/pids.2
 n=$(nproc_now)
 info "$n processes"
 echo "== timing at ~$MID processes =="
@@ -63,7 +51,7 @@ check "$n processes: continfo valid and exact" procinfo-check json "$CONTINFO"
 check "$n processes: device snapshot complete, matches the JSON" \
 	procinfo-check device --require-pids-file /tmp/pids --json "$SYSINFO"
 
-spawn_to "$TOTAL" /tmp/pids
+spawn_to "$TOTAL" mass-spawn /tmp/pids
 free1=$(memfree)
 n=$(nproc_now)
 info "$n processes; $(((free0 - free1) / (n - 1000))) KiB per spawned process ($free1 KiB free)"
