@@ -589,19 +589,8 @@ std::vector<Kmem> measure_kmem(double settle) {
 
 // ---- output ------------------------------------------------------------------
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\')
-      out += {'\\', c};
-    else if (u < 0x20)
-      out += fmt::format("\\u{:04x}", u);
-    else
-      out += c;
-  }
-  return out + "\"";
-}
+// Strings as every procinfo JSON writes them.
+using procinfo::json_string;
 
 // A double for JSON and CSV: fixed decimals, never "nan" or "inf".
 std::string num(double v, int decimals = 3) {
