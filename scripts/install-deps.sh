@@ -11,6 +11,9 @@ packages=(
 	build-essential cmake ninja-build pkg-config ccache
 	# SDK and tools
 	libsimdjson-dev libcli11-dev libfmt-dev libboost-test-dev
+	# procinfo-exporter: prometheus-cpp; its tests run promtool and a real
+	# Prometheus server (package prometheus)
+	prometheus-cpp-dev prometheus
 	# kbuild tier: Debian 12 kernel headers of every flavour; checkpatch.pl
 	linux-headers-amd64 linux-headers-cloud-amd64 linux-headers-rt-amd64
 	linux-source-6.1 perl

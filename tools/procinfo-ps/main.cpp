@@ -8,6 +8,7 @@
 #include "../common/output.hpp"
 #include "../common/regex.hpp"
 #include "../common/run_main.hpp"
+#include "../common/source.hpp"
 #include "../common/terminal.hpp"
 #include "columns.hpp"
 
@@ -232,19 +233,6 @@ Options finish(const Args& args, bool json, bool containers, bool no_header, boo
 
 // ---- reading -----------------------------------------------------------------
 
-// Whether a failure to read the device is a reason to read procfs instead:
-// the device is not there, not ours to open, or speaks another ABI. A
-// device that answers garbage is an error to report, not to hide.
-bool falls_back(const std::exception& e) {
-  if (dynamic_cast<const procinfo::SourceUnavailable*>(&e)) return true;
-  if (dynamic_cast<const procinfo::AbiMismatch*>(&e)) return true;
-  if (const auto* se = dynamic_cast<const std::system_error*>(&e)) {
-    const int err = se->code().value();
-    return err == EACCES || err == EPERM || err == ENOTTY;
-  }
-  return false;
-}
-
 // Reads the snapshot: from the source given, else the device, falling back
 // to procfs with a note on standard error.
 procinfo::Snapshot read(const Options& o, procinfo::View view, bool quiet_fallback) {
@@ -253,7 +241,7 @@ procinfo::Snapshot read(const Options& o, procinfo::View view, bool quiet_fallba
   try {
     return procinfo::read_snapshot(device, view);
   } catch (const std::exception& e) {
-    if (!falls_back(e)) throw;
+    if (!tools::falls_back(e)) throw;
     if (!quiet_fallback)
       fmt::print(stderr, "{}: note: {}; reading procfs (/proc) instead (--source procfs skips "
                          "the device)\n",

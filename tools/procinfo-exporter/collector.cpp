@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "collector.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <exception>
+#include <utility>
+
+namespace exporter {
+
+void log_line(std::string_view message) noexcept {
+  try {
+    const std::string line = fmt::format("procinfo-exporter: {}\n", message);
+    std::string_view rest = line;
+    while (!rest.empty()) {
+      const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+      if (n <= 0) return;
+      rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+  } catch (...) {
+  }
+}
+
+SelfMetrics::SelfMetrics(const std::string& source)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      errors_(prometheus::BuildCounter()
+                  .Name("procinfo_scrape_errors_total")
+                  .Help("Snapshots that could not be read from the source.")
+                  .Register(*registry_)
+                  .Add({})),
+      duration_(prometheus::BuildGauge()
+                    .Name("procinfo_scrape_duration_seconds")
+                    .Help("Time the last snapshot took to read from the source.")
+                    .Register(*registry_)
+                    .Add({})) {
+  prometheus::BuildGauge()
+      .Name("procinfo_source_info")
+      .Help("The source the exporter reads (the SDK's source string), always 1.")
+      .Register(*registry_)
+      .Add({{"source", source}})
+      .Set(1);
+}
+
+SnapshotCollector::SnapshotCollector(procinfo::SnapshotReader reader, std::size_t top_n,
+                                     const SelfMetrics& self)
+    : reader_(std::move(reader)),
+      none_(std::make_shared<const std::vector<prometheus::MetricFamily>>()),
+      top_n_(top_n),
+      self_(self) {}
+
+std::vector<prometheus::MetricFamily> SnapshotCollector::Collect() const {
+  std::unique_lock lock(mutex_);
+  if (in_flight_.valid()) {
+    const std::shared_future<Families> shared = in_flight_;
+    lock.unlock();
+    return *shared.get();
+  }
+  std::promise<Families> promise;
+  in_flight_ = promise.get_future().share();
+  lock.unlock();
+
+  const Families families = read();
+  lock.lock();
+  in_flight_ = {};
+  lock.unlock();
+  promise.set_value(families);
+  return *families;
+}
+
+SnapshotCollector::Families SnapshotCollector::read() const noexcept {
+  std::string error;
+  try {
+    const procinfo::Snapshot snapshot = reader_.read();
+    auto families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
+        snapshot_families(snapshot, top_n_, ledger_));
+    self_.duration().Set(std::chrono::duration<double>(snapshot.read_duration).count());
+    if (!last_error_.empty()) {
+      log_line(fmt::format("{} is readable again", reader_.source().to_string()));
+      last_error_.clear();
+    }
+    return families;
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "unexpected error";
+  }
+  self_.errors().Increment();
+  if (error != last_error_) {
+    log_line(fmt::format("cannot read a snapshot: {} (counted in procinfo_scrape_errors_total; "
+                         "retried at every scrape)",
+                         error));
+    try {
+      last_error_ = std::move(error);
+    } catch (...) {
+    }
+  }
+  return none_;
+}
+
+}  // namespace exporter

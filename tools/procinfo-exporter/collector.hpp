@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The collector procinfo-exporter registers with the exposer: one snapshot
+// per scrape, shared by the scrapes that arrive while it is being read.
+#pragma once
+
+#include "metrics.hpp"
+
+#include <procinfo/source.hpp>
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <cstddef>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace exporter {
+
+// The exporter's own metrics, in a registry of their own: registered after
+// the collector on the same path, so that a scrape shows the figures of the
+// snapshot it carries.
+class SelfMetrics {
+ public:
+  explicit SelfMetrics(const std::string& source);
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  prometheus::Counter& errors() const noexcept { return errors_; }
+  prometheus::Gauge& duration() const noexcept { return duration_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Counter& errors_;
+  prometheus::Gauge& duration_;
+};
+
+class SnapshotCollector final : public prometheus::Collectable {
+ public:
+  SnapshotCollector(procinfo::SnapshotReader reader, std::size_t top_n, const SelfMetrics& self);
+
+  // Reads a snapshot, or waits for the one being read, and returns its
+  // families; after a failed read, none (the failure is counted and logged,
+  // and the scrape still answers with the exporter's own metrics).
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  using Families = std::shared_ptr<const std::vector<prometheus::MetricFamily>>;
+  Families read() const noexcept;
+
+  // Guards in_flight_; the rest is used only by the scrape that leads a
+  // flight, one at a time.
+  mutable std::mutex mutex_;
+  mutable std::shared_future<Families> in_flight_;
+  mutable procinfo::SnapshotReader reader_;
+  mutable ContainerCpuLedger ledger_;
+  mutable std::string last_error_;  // logged once until the source recovers
+  Families none_;                    // what a failed read shows
+  std::size_t top_n_;
+  const SelfMetrics& self_;
+};
+
+// Writes "procinfo-exporter: MESSAGE" to standard error (the journal, under
+// systemd), ignoring failures: a log line is never a reason to stop.
+void log_line(std::string_view message) noexcept;
+
+}  // namespace exporter
