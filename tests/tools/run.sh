@@ -792,36 +792,7 @@ PY
   ;;
 
 ps-containers)
-  # A procfs-like tree: two processes in one docker container, one in a
-  # Kubernetes pod, a host dockerd (keyword only), a plain shell, and one in
-  # a pid namespace below the reader's.
-  root=$tmp/proc
-  page_kb=$(($(getconf PAGESIZE) / 1024))
-  hz=$(getconf CLK_TCK)
-  h1=$(printf 'a%.0s' $(seq 64))
-  h2=$(printf 'b%.0s' $(seq 64))
-  pod=1b4e28ba-2fa1-11d2-883f-0016d3cca427
-  mkdir -p "$root/self/ns"
-  ln -s 'pid:[4026531836]' "$root/self/ns/pid"
-  printf 'MemTotal:        4000000 kB\nMemFree:         1000000 kB\n' >"$root/meminfo"
-  # mkproc PID COMM UTIME STIME RSS_PAGES CGROUP PIDNS CMDLINE...
-  mkproc() {
-    local pid=$1 comm=$2 ut=$3 st=$4 rss=$5 cg=$6 ns=$7 d=$root/$1
-    shift 7
-    mkdir -p "$d/ns"
-    echo "$pid ($comm) S 1 $pid $pid 0 -1 4194560 10 0 0 0 $ut $st 0 0 20 0 1 0 100 $((rss * 2 * page_kb * 1024)) $rss 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0" >"$d/stat"
-    echo "$((rss * 2)) $rss 0 0 0 0 0" >"$d/statm"
-    printf '%s\0' "$@" >"$d/cmdline"
-    printf 'Name:\t%s\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n' "$comm" >"$d/status"
-    printf '0::%s\n' "$cg" >"$d/cgroup"
-    ln -s "pid:[$ns]" "$d/ns/pid"
-  }
-  mkproc 10 nginx 150 50 100 "/system.slice/docker-$h1.scope" 4026531836 nginx -g 'daemon off;'
-  mkproc 11 worker 100 0 50 "/system.slice/docker-$h1.scope" 4026531836 nginx-worker
-  mkproc 20 app 7 3 30 "/kubepods/besteffort/pod$pod/$h2" 4026531836 /app
-  mkproc 30 dockerd 1 1 10 /system.slice/docker.service 4026531836 /usr/bin/dockerd -H fd://
-  mkproc 40 bash 1 1 10 /user.slice/user-1000.slice/session-1.scope 4026531836 bash
-  mkproc 50 sleep 0 0 5 /user.slice/user-1000.slice/session-1.scope 4026532999 sleep 600
+  make_container_tree "$tmp/proc"
   src=procfs:$root
 
   run "$ps" --source "$src" --by-container --width 0
