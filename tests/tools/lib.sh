@@ -44,9 +44,9 @@ expect_in() {  # FILE PATTERN: an extended regex the file must match
 #   50  sleep   0     0     5          (same, in another pid namespace)
 # Each has vsz = 2 * rss; MemTotal 4000000 kB, MemFree 1000000 kB; every
 # process is in state S with one thread.
+# shellcheck disable=SC2034 # the callers read what it sets
 make_container_tree() {
   root=$1
-  # shellcheck disable=SC2034 # the callers read these
   page_kb=$(($(getconf PAGESIZE) / 1024))
   hz=$(getconf CLK_TCK)
   h1=$(printf 'a%.0s' $(seq 64))
