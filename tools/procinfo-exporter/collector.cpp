@@ -51,32 +51,35 @@ SnapshotCollector::SnapshotCollector(procinfo::SnapshotReader reader, std::size_
       top_n_(top_n),
       self_(self) {}
 
-std::vector<prometheus::MetricFamily> SnapshotCollector::Collect() const {
-  std::unique_lock lock(mutex_);
-  if (in_flight_.valid()) {
-    const std::shared_future<Families> shared = in_flight_;
-    lock.unlock();
-    return *shared.get();
-  }
-  std::promise<Families> promise;
-  in_flight_ = promise.get_future().share();
-  lock.unlock();
+namespace {
+// Unset (epoch) on a thread that did not come through begin_request.
+thread_local std::chrono::steady_clock::time_point request_arrival;
+}  // namespace
 
-  const Families families = read();
-  lock.lock();
-  in_flight_ = {};
-  lock.unlock();
-  promise.set_value(families);
-  return *families;
+void note_request_arrival() noexcept { request_arrival = std::chrono::steady_clock::now(); }
+
+std::vector<prometheus::MetricFamily> SnapshotCollector::Collect() const {
+  const Clock::time_point arrived =
+      request_arrival == Clock::time_point{} ? Clock::now() : request_arrival;
+  request_arrival = {};
+  const std::lock_guard lock(mutex_);
+  if (!last_ || arrived > last_finished_) {
+    last_ = read();
+    last_finished_ = Clock::now();
+  }
+  return *last_;
 }
 
 SnapshotCollector::Families SnapshotCollector::read() const noexcept {
   std::string error;
   try {
+    // Timed here: a file: snapshot's read_duration is that of the read it saved.
+    const auto start = std::chrono::steady_clock::now();
     const procinfo::Snapshot snapshot = reader_.read();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     auto families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
         snapshot_families(snapshot, top_n_, ledger_));
-    self_.duration().Set(std::chrono::duration<double>(snapshot.read_duration).count());
+    self_.duration().Set(took.count());
     if (!last_error_.empty()) {
       log_line(fmt::format("{} is readable again", reader_.source().to_string()));
       last_error_.clear();

@@ -13,7 +13,7 @@
 #include <prometheus/registry.h>
 
 #include <cstddef>
-#include <future>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,23 +38,32 @@ class SelfMetrics {
   prometheus::Gauge& duration_;
 };
 
+// When the HTTP request being served on this thread arrived: civetweb's
+// begin_request callback (note_request_arrival) sets it before the handler
+// runs, in the same worker thread.
+void note_request_arrival() noexcept;
+
 class SnapshotCollector final : public prometheus::Collectable {
  public:
   SnapshotCollector(procinfo::SnapshotReader reader, std::size_t top_n, const SelfMetrics& self);
 
-  // Reads a snapshot, or waits for the one being read, and returns its
-  // families; after a failed read, none (the failure is counted and logged,
-  // and the scrape still answers with the exporter's own metrics).
+  // The families of a snapshot; after a failed read, none (the failure is
+  // counted and logged, and the scrape still answers with the exporter's
+  // own metrics). A scrape that arrived before the last read finished
+  // takes that read's result: prometheus-cpp collects one scrape of a path
+  // at a time, so the scrapes that queue up behind a read share it instead
+  // of each walking every process in turn.
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   using Families = std::shared_ptr<const std::vector<prometheus::MetricFamily>>;
+  using Clock = std::chrono::steady_clock;
   Families read() const noexcept;
 
-  // Guards in_flight_; the rest is used only by the scrape that leads a
-  // flight, one at a time.
+  // Guards everything below: one read at a time.
   mutable std::mutex mutex_;
-  mutable std::shared_future<Families> in_flight_;
+  mutable Families last_;
+  mutable Clock::time_point last_finished_;
   mutable procinfo::SnapshotReader reader_;
   mutable ContainerCpuLedger ledger_;
   mutable std::string last_error_;  // logged once until the source recovers

@@ -14,14 +14,18 @@
 #include <sys/socket.h>
 
 #include <CLI/CLI.hpp>
+#include <CivetServer.h>
 #include <fmt/format.h>
 #include <prometheus/exposer.h>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -31,9 +35,12 @@ constexpr int exit_error = tools::exit_usage_or_io_error;
 constexpr std::string_view default_listen_address = "127.0.0.1:9356";
 // Scrapes served at once; a connection that sends nothing is dropped after
 // request_timeout, so slow or half-open clients hold a thread that long.
-constexpr int http_threads = 8;
-constexpr int request_timeout_ms = 10000;
+constexpr int http_threads = 32;
+constexpr int request_timeout_ms = 5000;
 constexpr std::size_t top_n_max = 10000;
+// How long a stop waits for scrapes being served (a read of a source that
+// hangs would hold it for ever).
+constexpr auto stop_deadline = std::chrono::seconds(3);
 
 struct Options {
   std::string listen_address{default_listen_address};
@@ -192,11 +199,18 @@ int run(int argc, char** argv) {
   const auto collector =
       std::make_shared<exporter::SnapshotCollector>(std::move(reader), o.top_n, self);
 
+  CivetCallbacks callbacks;
+  callbacks.begin_request = [](mg_connection*) {
+    exporter::note_request_arrival();
+    return 0;  // civetweb goes on to serve it
+  };
   std::optional<prometheus::Exposer> exposer;
   try {
-    exposer.emplace(std::vector<std::string>{
-        "listening_ports", civetweb_port(o.listen_address), "num_threads",
-        std::to_string(http_threads), "request_timeout_ms", std::to_string(request_timeout_ms)});
+    exposer.emplace(
+        std::vector<std::string>{"listening_ports", civetweb_port(o.listen_address),
+                                 "num_threads", std::to_string(http_threads),
+                                 "request_timeout_ms", std::to_string(request_timeout_ms)},
+        &callbacks);
   } catch (const std::exception& e) {
     // Debian's civetweb is built without IPv6: a bracketed address fails here.
     exporter::log_line(fmt::format(
@@ -221,6 +235,12 @@ int run(int argc, char** argv) {
   while (::sigwait(&stop, &signal) != 0) {
   }
   exporter::log_line(fmt::format("stopping on {}", ::sigabbrev_np(signal)));
+  std::thread([] {
+    std::this_thread::sleep_for(stop_deadline);
+    exporter::log_line("a scrape is still being served; stopping without it");
+    std::_Exit(0);
+  }).detach();
+  exposer.reset();  // waits for the scrapes being served
   return 0;
 }
 
