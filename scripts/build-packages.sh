@@ -5,8 +5,8 @@
 #                   [--no-lintian] [--workdir DIR]
 #
 # Builds the Debian packages of this tree (source package procinfo-driver:
-# procinfo-dkms, libprocinfo3, libprocinfo-dev, procinfo-tools) and checks
-# them with lintian:
+# procinfo-dkms, libprocinfo3, libprocinfo-dev, procinfo-tools,
+# procinfo-exporter) and checks them with lintian:
 #   1. installs the build dependencies (apt-get build-dep on debian/control,
 #      plus dpkg-dev and lintian) unless --no-deps; needs root for that;
 #   2. copies the tree (tracked and untracked files, not build/ or ignored

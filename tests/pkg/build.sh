@@ -4,7 +4,10 @@
 # build.sh OUT [CCACHE]
 #
 # pkg.build: builds all packages into OUT with scripts/build-packages.sh
-# (lintian must be clean), then procinfo-dkms alone at the next patch version
+# (lintian must be clean), checks that procinfo-exporter's package holds its
+# unit where Debian 12's systemd and debhelper look (lib/systemd/system) and
+# its /etc/default conffile, and that its postinst does not enable the unit,
+# then procinfo-dkms alone at the next patch version
 # (VERSION and debian/changelog bumped in a copy) into OUT/next/, for the
 # upgrade step of pkg.install. Two dpkg-buildpackage runs; the second builds
 # no C++ (dpkg-buildpackage -A). With CCACHE (the suite passes it when
@@ -43,6 +46,25 @@ if [[ -n $ccache ]]; then
 	build_args+=(--workdir "$work")
 fi
 "$repo/scripts/build-packages.sh" "${build_args[@]}"
+
+fail() { echo "build.sh: FAIL: $*"; exit 1; }
+exporter=("$out"/procinfo-exporter_"$version"_*.deb)
+[[ -f ${exporter[0]} ]] || fail "no procinfo-exporter_${version}_*.deb in $out"
+contents=$(dpkg-deb -c "${exporter[0]}" | awk '{ print $NF }')
+for f in ./lib/systemd/system/procinfo-exporter.service ./etc/default/procinfo-exporter \
+	./usr/bin/procinfo-exporter ./usr/share/man/man1/procinfo-exporter.1.gz \
+	./usr/share/bash-completion/completions/procinfo-exporter; do
+	grep -qx -- "$f" <<<"$contents" || fail "${exporter[0]##*/} lacks $f"
+done
+! grep -q '^\./usr/lib/systemd/' <<<"$contents" ||
+	fail "${exporter[0]##*/} ships a unit in /usr/lib/systemd, where Debian 12's debhelper does not register it"
+# dh_installsystemd --no-enable: the postinst enables the unit again only
+# where it was installed (and enabled) before, never on a first install.
+postinst=$(dpkg-deb -I "${exporter[0]}" postinst) ||
+	fail "${exporter[0]##*/} has no postinst (dh_installsystemd did not see the unit)"
+grep -q "deb-systemd-helper debian-installed 'procinfo-exporter.service'" <<<"$postinst" ||
+	fail "the postinst of ${exporter[0]##*/} would enable the unit on install"
+echo "build.sh: procinfo-exporter: unit in /lib/systemd/system, conffile, not enabled on install"
 echo "build.sh: procinfo-dkms $next for the upgrade test"
 "$repo/scripts/build-packages.sh" --out "$out/next" --version "$next" \
 	--arch-indep --no-deps

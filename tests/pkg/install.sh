@@ -17,10 +17,16 @@
 #      and with pkg-config against /usr, and runs on the host
 #   4. in the VM, with the DKMS modules: both consumers and procinfo-compare
 #      (tests/pkg/guest-sdk.sh)
+#   4b. apt-get install procinfo-exporter: its files and unit are installed,
+#      /etc/default/procinfo-exporter is a conffile, the unit is neither
+#      enabled (no link under /etc/systemd/system) nor started,
+#      systemd-analyze verify passes on it, and procinfo-exporter --version
+#      prints VERSION
 #   5. upgrade to DIR/next/procinfo-dkms_*.deb: every flavour's module now
 #      reports the new version, and the old one is gone from DKMS
 #   6. apt-get purge: nothing left in /usr/src/procinfo-*, /var/lib/dkms/procinfo,
-#      /lib/modules/*/updates/dkms/{sysinfo,continfo}*, the udev rule
+#      /lib/modules/*/updates/dkms/{sysinfo,continfo}*, the udev rule, the
+#      exporter's unit, conffile and systemd state
 #
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, or no dkms-able headers).
 set -euo pipefail
@@ -48,7 +54,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 77
 fi
 
-packages=(procinfo-dkms libprocinfo3 libprocinfo-dev procinfo-tools)
+packages=(procinfo-dkms libprocinfo3 libprocinfo-dev procinfo-tools procinfo-exporter)
 version=$(head -n 1 "$repo/VERSION")
 export DEBIAN_FRONTEND=noninteractive
 tmp=$(mktemp -d)
@@ -107,7 +113,8 @@ command -v dkms >/dev/null || apt_install "$tmp/dkms.log" dkms
 dkms_deb=("$debs"/procinfo-dkms_"$version"_all.deb)
 next_deb=("$debs"/next/procinfo-dkms_*_all.deb)
 for f in "${dkms_deb[0]}" "${next_deb[0]}" "$debs"/libprocinfo3_"$version"_*.deb \
-	"$debs"/libprocinfo-dev_"$version"_*.deb "$debs"/procinfo-tools_"$version"_*.deb; do
+	"$debs"/libprocinfo-dev_"$version"_*.deb "$debs"/procinfo-tools_"$version"_*.deb \
+	"$debs"/procinfo-exporter_"$version"_*.deb; do
 	[[ -f $f ]] || fail "missing $f (run pkg.build)"
 done
 next_version=$(dpkg-deb -f "${next_deb[0]}" Version)
@@ -222,6 +229,41 @@ run_vm pkg.install-sdk \
 	-- "$self_dir/guest-sdk.sh" || fail "packaged SDK and tools in the VM"
 ok "consumers and procinfo-compare pass in the VM"
 
+step "apt-get install procinfo-exporter: installed, neither enabled nor started"
+apt_install "$tmp/install-exporter.log" "$debs"/procinfo-exporter_"$version"_*.deb
+unit=/lib/systemd/system/procinfo-exporter.service
+dpkg -L procinfo-exporter >"$tmp/exporter.files"
+for f in /usr/bin/procinfo-exporter "$unit" /etc/default/procinfo-exporter \
+	/usr/share/man/man1/procinfo-exporter.1.gz \
+	/usr/share/bash-completion/completions/procinfo-exporter; do
+	grep -qx -- "$f" "$tmp/exporter.files" || fail "procinfo-exporter does not ship $f"
+	[[ -e $f ]] || fail "$f not installed"
+done
+dpkg-query -W -f '${Conffiles}\n' procinfo-exporter | grep -q '^ /etc/default/procinfo-exporter ' ||
+	fail "/etc/default/procinfo-exporter is not a conffile"
+if grep -E '^/usr/bin/procinfo-(ps|compare|bench)$' "$tmp/exporter.files"; then
+	fail "procinfo-exporter ships procinfo-tools' programs"
+fi
+if dpkg -L procinfo-tools | grep procinfo-exporter; then
+	fail "procinfo-tools ships procinfo-exporter's files"
+fi
+# Not enabled: no link to the unit anywhere under /etc/systemd/system (the
+# check works without systemd as PID 1, where systemctl is-enabled may not).
+mapfile -t links < <(find /etc/systemd/system -name procinfo-exporter.service 2>/dev/null)
+[[ ${#links[@]} -eq 0 ]] || fail "the unit is enabled after install: ${links[*]}"
+# Not started: no process runs the packaged binary.
+for p in /proc/[0-9]*; do
+	[[ $(readlink "$p/exe" 2>/dev/null) != /usr/bin/procinfo-exporter ]] ||
+		fail "procinfo-exporter is running after install (pid ${p#/proc/})"
+done
+verify_args=()
+command -v man >/dev/null || verify_args+=(--man=no)
+systemd-analyze verify "${verify_args[@]}" "$unit" >"$tmp/verify.log" 2>&1 ||
+	{ cat "$tmp/verify.log"; fail "systemd-analyze verify $unit"; }
+[[ $(procinfo-exporter --version) == "$version" ]] ||
+	fail "procinfo-exporter --version says '$(procinfo-exporter --version)', not $version"
+ok "procinfo-exporter $version: files, conffile, unit installed disabled and stopped, verify passes"
+
 step "upgrade to procinfo-dkms $next_version"
 apt_install "$tmp/upgrade.log" "${next_deb[0]}"
 check_dkms "$next_version"
@@ -239,7 +281,10 @@ shopt -s nullglob
 leftovers=(/usr/src/procinfo-* /var/lib/dkms/procinfo
 	/lib/modules/*/updates/dkms/sysinfo* /lib/modules/*/updates/dkms/continfo*
 	/usr/lib/udev/rules.d/60-procinfo.rules /usr/share/doc/procinfo-dkms
-	/usr/include/procinfo /usr/bin/procinfo-compare)
+	/usr/include/procinfo /usr/bin/procinfo-compare
+	/usr/bin/procinfo-exporter /lib/systemd/system/procinfo-exporter.service
+	/etc/default/procinfo-exporter /etc/systemd/system/multi-user.target.wants/procinfo-exporter.service
+	/var/lib/systemd/deb-systemd-helper-enabled/procinfo-exporter.service.dsh-also)
 existing=()
 for f in "${leftovers[@]}"; do
 	[[ -e $f ]] && existing+=("$f")

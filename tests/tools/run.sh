@@ -704,9 +704,10 @@ PY
   ;;
 
 completion)
-  # bash completion of both tools (installed by procinfo-tools).
+  # bash completion of the tools (procinfo-ps and procinfo-compare from
+  # procinfo-tools, procinfo-exporter from its own package).
   dir=$(dirname "$0")/../../tools/completion
-  for t in procinfo-ps procinfo-compare; do
+  for t in procinfo-ps procinfo-compare procinfo-exporter; do
     bash -n "$dir/$t" || fail "$t completion: syntax"
   done
   bash -c '
@@ -733,6 +734,15 @@ completion)
     try "$g" procinfo-compare --view "" | grep -qx containers || exit 22
     try "$g" procinfo-compare --ignore-field rs | grep -qx rss_kb || exit 23
     try "$g" procinfo-compare "" | grep -qx "json" || exit 24
+    # procinfo-exporter: alone, without procinfo-ps (another package).
+    ( unset -f _procinfo_source
+      . "$1/procinfo-exporter"
+      h=$(complete -p procinfo-exporter | sed "s/.*-F \([^ ]*\) .*/\1/")
+      try "$h" procinfo-exporter --web.t | grep -qx -- --web.telemetry-path || exit 31
+      try "$h" procinfo-exporter --source "" | grep -qx "procfs" || exit 32
+      try "$h" procinfo-exporter --view "" | grep -qx containers || exit 33
+      try "$h" procinfo-exporter --top | grep -qx -- --top-n || exit 34
+    ) || exit
     # The completion knows every field the tool compares.
     try "$g" procinfo-compare --ignore-field "" | sort >"$2/completed-fields"
   ' completion "$dir" "$tmp"
