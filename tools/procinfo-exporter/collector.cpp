@@ -44,9 +44,10 @@ SelfMetrics::SelfMetrics(const std::string& source)
       .Set(1);
 }
 
-SnapshotCollector::SnapshotCollector(procinfo::SnapshotReader reader, std::size_t top_n,
-                                     const SelfMetrics& self)
-    : reader_(std::move(reader)),
+SnapshotCollector::SnapshotCollector(procinfo::SourceSpec source, procinfo::ReadOptions options,
+                                     std::size_t top_n, const SelfMetrics& self)
+    : source_(std::move(source)),
+      options_(options),
       none_(std::make_shared<const std::vector<prometheus::MetricFamily>>()),
       top_n_(top_n),
       self_(self) {}
@@ -75,13 +76,13 @@ SnapshotCollector::Families SnapshotCollector::read() const noexcept {
   try {
     // Timed here: a file: snapshot's read_duration is that of the read it saved.
     const auto start = std::chrono::steady_clock::now();
-    const procinfo::Snapshot snapshot = reader_.read();
+    const procinfo::Snapshot snapshot = procinfo::SnapshotReader(source_, options_).read();
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     auto families = std::make_shared<const std::vector<prometheus::MetricFamily>>(
         snapshot_families(snapshot, top_n_, ledger_));
     self_.duration().Set(took.count());
     if (!last_error_.empty()) {
-      log_line(fmt::format("{} is readable again", reader_.source().to_string()));
+      log_line(fmt::format("{} is readable again", source_.to_string()));
       last_error_.clear();
     }
     return families;

@@ -45,7 +45,8 @@ void note_request_arrival() noexcept;
 
 class SnapshotCollector final : public prometheus::Collectable {
  public:
-  SnapshotCollector(procinfo::SnapshotReader reader, std::size_t top_n, const SelfMetrics& self);
+  SnapshotCollector(procinfo::SourceSpec source, procinfo::ReadOptions options, std::size_t top_n,
+                    const SelfMetrics& self);
 
   // The families of a snapshot; after a failed read, none (the failure is
   // counted and logged, and the scrape still answers with the exporter's
@@ -64,7 +65,11 @@ class SnapshotCollector final : public prometheus::Collectable {
   mutable std::mutex mutex_;
   mutable Families last_;
   mutable Clock::time_point last_finished_;
-  mutable procinfo::SnapshotReader reader_;
+  // A reader per read, not one kept: a kept reader holds /dev/procinfo
+  // open, and an open device keeps sysinfo.ko from being unloaded (a
+  // DKMS upgrade) for as long as the exporter runs.
+  procinfo::SourceSpec source_;
+  procinfo::ReadOptions options_;
   mutable ContainerCpuLedger ledger_;
   mutable std::string last_error_;  // logged once until the source recovers
   Families none_;                    // what a failed read shows

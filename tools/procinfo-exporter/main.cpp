@@ -86,37 +86,33 @@ std::string civetweb_port(std::string_view address) {
                                       : fmt::format("{}:{}", numeric, port);
 }
 
-// The reader of the source given, or of the first of device, JSON file and
-// procfs that gives a snapshot; says which on standard error.
-procinfo::SnapshotReader choose_source(const Options& o) {
-  const procinfo::ReadOptions read_options{.view = o.view, .cmdlines = false};
+// The source given, or the first of device, JSON file and procfs that gives
+// a snapshot; says which on standard error.
+procinfo::SourceSpec choose_source(const Options& o, const procinfo::ReadOptions& read_options) {
+  const auto view = procinfo::to_string(o.view);
   if (o.source) {
-    procinfo::SnapshotReader reader(*o.source, read_options);
     try {
-      reader.read();
-      exporter::log_line(fmt::format("reading {} (view {})", o.source->to_string(),
-                                     procinfo::to_string(o.view)));
+      procinfo::SnapshotReader(*o.source, read_options).read();
+      exporter::log_line(fmt::format("reading {} (view {})", o.source->to_string(), view));
     } catch (const std::exception& e) {
       exporter::log_line(fmt::format("reading {} (view {}), which fails for now: {}",
-                                     o.source->to_string(), procinfo::to_string(o.view),
-                                     e.what()));
+                                     o.source->to_string(), view, e.what()));
     }
-    return reader;
+    return *o.source;
   }
   for (const std::string_view kind : {"device", "json"}) {
-    procinfo::SnapshotReader reader(procinfo::SourceSpec::parse(kind), read_options);
+    const auto source = procinfo::SourceSpec::parse(kind);
     try {
-      reader.read();
-      exporter::log_line(fmt::format("reading {} (view {})", reader.source().to_string(),
-                                     procinfo::to_string(o.view)));
-      return reader;
+      procinfo::SnapshotReader(source, read_options).read();
+      exporter::log_line(fmt::format("reading {} (view {})", source.to_string(), view));
+      return source;
     } catch (const std::exception& e) {
       exporter::log_line(fmt::format("note: {}: {}; trying the next source (--source chooses one)",
-                                     reader.source().to_string(), e.what()));
+                                     source.to_string(), e.what()));
     }
   }
-  exporter::log_line(fmt::format("reading procfs (view {})", procinfo::to_string(o.view)));
-  return procinfo::SnapshotReader(procinfo::SourceSpec::parse("procfs"), read_options);
+  exporter::log_line(fmt::format("reading procfs (view {})", view));
+  return procinfo::SourceSpec::parse("procfs");
 }
 
 Options finish(const std::string& listen, const std::string& path, const std::string& source,
@@ -194,10 +190,13 @@ int run(int argc, char** argv) {
   if (const int rc = ::pthread_sigmask(SIG_BLOCK, &stop, nullptr); rc != 0)
     throw std::system_error(rc, std::generic_category(), "cannot block SIGINT and SIGTERM");
 
-  procinfo::SnapshotReader reader = choose_source(o);
-  const exporter::SelfMetrics self(reader.source().to_string());
+  // Command lines are not exported: the device then skips reading them,
+  // the larger part of a snapshot's cost.
+  const procinfo::ReadOptions read_options{.view = o.view, .cmdlines = false};
+  const procinfo::SourceSpec chosen = choose_source(o, read_options);
+  const exporter::SelfMetrics self(chosen.to_string());
   const auto collector =
-      std::make_shared<exporter::SnapshotCollector>(std::move(reader), o.top_n, self);
+      std::make_shared<exporter::SnapshotCollector>(chosen, read_options, o.top_n, self);
 
   CivetCallbacks callbacks;
   callbacks.begin_request = [](mg_connection*) {
