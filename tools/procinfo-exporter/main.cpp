@@ -56,7 +56,7 @@ std::string civetweb_port(std::string_view address) {
   const auto colon = address.rfind(':');
   const auto bad = [&](std::string_view why) {
     return tools::usage_error(fmt::format(
-        "--web.listen-address: '{}' {}; give HOST:PORT, [IPV6]:PORT or :PORT", address, why));
+        "--web.listen-address: '{}' {}; give HOST:PORT or :PORT", address, why));
   };
   if (colon == std::string_view::npos) throw bad("has no port");
   const std::string_view port_text = address.substr(colon + 1);
@@ -156,8 +156,8 @@ int run(int argc, char** argv) {
   std::string view = "all";
   std::string top_n_text = "0";
   app.add_option("--web.listen-address", listen,
-                 fmt::format("address to serve on: HOST:PORT, [IPV6]:PORT or :PORT for every "
-                             "address (default: {})",
+                 fmt::format("address to serve on: HOST:PORT, or :PORT for every address "
+                             "(default: {})",
                              default_listen_address))
       ->type_name("ADDR");
   app.add_option("--web.telemetry-path", path, "path of the metrics (default: /metrics)")
