@@ -7,7 +7,8 @@
 # and there: loads sysinfo.ko and continfo.ko, prints both /proc files,
 # lists processes from the device with procinfo-ps, checks that every
 # source agrees with procinfo-compare, saves a snapshot and compares it
-# with the system a moment later, and unloads the modules.
+# with the system a moment later, shows a scrape of procinfo-exporter, and
+# unloads the modules.
 # Environment: BUILD_DIR (default build), KVER (default: the newest
 # installed linux-headers-*-amd64).
 set -euo pipefail
@@ -33,8 +34,8 @@ quiet() {
 if [[ ! -f $build/CMakeCache.txt ]]; then
 	quiet cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
-quiet cmake --build "$build" -j "$(nproc)" --target procinfo-ps procinfo-compare
-echo "run-demo.sh: built libprocinfo, procinfo-ps and procinfo-compare in $build"
+quiet cmake --build "$build" -j "$(nproc)" --target procinfo-ps procinfo-compare procinfo-exporter
+echo "run-demo.sh: built libprocinfo, procinfo-ps, procinfo-compare and procinfo-exporter in $build"
 moddir=$build/modules/$kver
 quiet tests/kbuild/build-modules.sh --kdir "/usr/src/linux-headers-$kver" --out "$moddir"
 echo "run-demo.sh: built sysinfo.ko and continfo.ko for $kver in $moddir"
@@ -80,6 +81,15 @@ show cp "$SYSINFO" /tmp/sysinfo.json
 show procinfo-ps --source json:/tmp/sysinfo.json --save /tmp/from-json.snap
 show procinfo-compare file:/tmp/from-json.snap json:/tmp/sysinfo.json
 echo "(exit status $?)"
+echo
+echo "### Prometheus metrics: procinfo-exporter on 127.0.0.1:9356, one scrape"
+procinfo-exporter 2>/tmp/exporter.log &
+exporter=$!
+sleep 1
+cat /tmp/exporter.log
+echo "\$ printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 9356 | grep '^procinfo_'"
+printf 'GET /metrics HTTP/1.0\r\n\r\n' | nc -w 10 127.0.0.1 9356 | grep '^procinfo_'
+kill "$exporter"
 kill "$sleeper" "$incontainer"
 echo
 echo "### unload the modules"
@@ -88,4 +98,5 @@ lsmod
 GUEST
 
 exec tests/vm/run-vm --kernel-release "$kver" --modules "$moddir" \
-	--add "$build/tools/procinfo-ps" --add "$build/tools/procinfo-compare" "$guest"
+	--add "$build/tools/procinfo-ps" --add "$build/tools/procinfo-compare" \
+	--add "$build/tools/procinfo-exporter" "$guest"
