@@ -136,9 +136,6 @@ Options finish(const std::string& listen, const std::string& path, const std::st
   } catch (const std::invalid_argument&) {
     throw tools::usage_error(fmt::format("--view: '{}' is not a view; views: all, containers", view));
   }
-  if (top_n > top_n_max)
-    throw tools::usage_error(fmt::format("--top-n: '{}' is not a whole number from 0 to {}",
-                                         top_n, top_n_max));
   o.top_n = top_n;
   return o;
 }
