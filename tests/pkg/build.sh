@@ -53,7 +53,8 @@ exporter=("$out"/procinfo-exporter_"$version"_*.deb)
 contents=$(dpkg-deb -c "${exporter[0]}" | awk '{ print $NF }')
 for f in ./lib/systemd/system/procinfo-exporter.service ./etc/default/procinfo-exporter \
 	./usr/bin/procinfo-exporter ./usr/share/man/man1/procinfo-exporter.1.gz \
-	./usr/share/bash-completion/completions/procinfo-exporter; do
+	./usr/share/bash-completion/completions/procinfo-exporter \
+	./usr/share/procinfo-exporter/dashboards/procinfo.json; do
 	grep -qx -- "$f" <<<"$contents" || fail "${exporter[0]##*/} lacks $f"
 done
 ! grep -q '^\./usr/lib/systemd/' <<<"$contents" ||
