@@ -39,6 +39,23 @@ start_burner_and_sleeper() {
   children+=("$sleeper")
 }
 
+# add_wide_process ROOT: adds pid 60 to a make_container_tree tree, a host
+# process whose name and command line are CJK (two columns a character).
+add_wide_process() {
+  cp -r "$1/40" "$1/60"
+  sed -i 's/^40 (bash)/60 (日本語のプロセス名)/' "$1/60/stat"
+  sed -i 's/^Name:\tbash/Name:\t日本語のプロセス名/' "$1/60/status"
+  printf '%s\0' /usr/bin/日本語 --長いオプション=値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値値 >"$1/60/cmdline"
+}
+
+# max_width FILE: the widest line of FILE in terminal columns.
+max_width() {
+  python3 -c '
+import sys, unicodedata
+w = lambda c: 0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+print(max([sum(map(w, l.rstrip("\n"))) for l in open(sys.argv[1], encoding="utf-8")] or [0]))' "$1"
+}
+
 # frame N FILE: the lines of the Nth frame (from 1) of batch output.
 frame() { awk -v n="$1" 'BEGIN { f = 1 } /^$/ { f++; next } f == n' "$2"; }
 
@@ -87,8 +104,17 @@ batch)
   awk 'length($0) > 80 { exit 1 }' "$tmp/out" || fail "-w 80 left a line longer than 80"
   expect_in out "^ +$burner root .* sh -c while"
   [ "$(awk 'NR > 4' "$tmp/out" | wc -l)" -eq 2 ] || fail "--filter: expected 2 rows"
-  # The container tree: --containers, --group.
+  # The container tree: --containers, --group; wide characters.
   make_container_tree "$tmp/tree"
+  add_wide_process "$tmp/tree"
+  for w in 80 100; do
+    run "$top" -b -n 1 -c -w "$w" --source "procfs:$tmp/tree"
+    expect_status 0
+    expect_in out "^ +60 root +S .* /usr/bin/日"
+    [ "$(max_width "$tmp/out")" -le "$w" ] || { cat "$tmp/out"; fail "-w $w: a line wider than $w columns"; }
+  done
+  run "$top" -b -n 1 -c --source "procfs:$tmp/tree"
+  expect_in out " /usr/bin/日本語 --長いオプション=値+$"
   run "$top" -b -n 1 --source "procfs:$tmp/tree" --containers -o pid
   expect_status 0
   [ "$(awk 'NR > 4 { printf "%s ", $1 }' "$tmp/out")" = "10 11 20 30 50 " ] ||
@@ -231,12 +257,15 @@ interactive)
   t send-keys -t top q
   expect_restored "q"
 
-  # The container tree: C, g, Enter.
+  # The container tree: wide characters at 80 columns, C, g, Enter.
+  add_wide_process "$tmp/tree"
+  launch "--source procfs:$tmp/tree -d 0.5 -o pid -c"
+  wait_for '^ +60 root .*/usr/bin/日' "the tree"
+  [ "$(max_width "$tmp/screen")" -le 80 ] || { cat "$tmp/screen"; fail "wide characters: a line wider than 80 columns"; }
   t resize-window -t top -x 120 -y 40
-  launch "--source procfs:$tmp/tree -d 0.5 -o pid"
-  wait_for '^ +10 root ' "the tree"
-  screen
-  [ "$(awk 'NR > 5 && NF > 0' "$tmp/screen" | wc -l)" -eq 6 ] || fail "the tree: expected 6 rows"
+  wait_for '^ +60 root .* /usr/bin/日本語 --長いオプ' "the tree at 120 columns"
+  [ "$(max_width "$tmp/screen")" -le 120 ] || { cat "$tmp/screen"; fail "wide characters: a line wider than 120 columns"; }
+  [ "$(awk 'NR > 5 && NF > 0' "$tmp/screen" | wc -l)" -eq 7 ] || fail "the tree: expected 7 rows"
   t send-keys -t top C
   wait_for 'containers only' "C"
   screen
@@ -259,6 +288,9 @@ interactive)
   # SIGTERM restores the terminal too.
   kill -TERM "$(cat "$tmp/pid")"
   expect_restored "SIGTERM"
+  # -n: the view stops by itself after COUNT frames.
+  launch "--source procfs:$tmp/tree -d 0.2 -n 3"
+  expect_restored "-n 3"
   ;;
 
 scale)

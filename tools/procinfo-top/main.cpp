@@ -33,7 +33,6 @@ constexpr std::size_t width_max = 100000;
 
 struct Options {
   bool batch = false;
-  std::optional<std::uint64_t> count;  // frames; nullopt: until stopped
   std::size_t width = 0;               // batch: 0, not cut
   std::optional<procinfo::SourceSpec> source;
 };
@@ -74,20 +73,21 @@ top::Sampler open_source(const Options& o) {
   return open(procinfo::SourceSpec::parse("procfs"));
 }
 
-// Prints count frames (or until stopped), one each interval, the first at once.
-int run_batch(top::Sampler& sampler, top::Settings& settings, const Options& o) {
+// Prints settings.frames frames (or until stopped), one each interval, the
+// first at once, each line cut to width columns (0: not cut).
+int run_batch(top::Sampler& sampler, top::Settings& settings, std::size_t width) {
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(settings.interval_s));
   auto next = Clock::now();
-  for (std::uint64_t frame = 0; !o.count || frame < *o.count; ++frame) {
+  for (std::uint64_t frame = 0; !settings.frames || frame < *settings.frames; ++frame) {
     if (frame > 0) {
       next += interval;
       std::this_thread::sleep_until(next);
       sampler.read();
     }
     std::string text = frame > 0 ? "\n" : "";
-    text += top::batch_frame(sampler, settings, o.width);
+    text += top::batch_frame(sampler, settings, width);
     tools::write_stdout(text, "frame");
   }
   return 0;
@@ -144,7 +144,7 @@ int run(int argc, char** argv) {
   top::Settings settings;
   if (const auto status = tools::parse_command_line(app, argc, argv, tool, exit_error, [&] {
         if (!count_text.empty())
-          o.count = tools::parse_number<std::uint64_t>("-n", count_text, 1, UINT64_MAX);
+          settings.frames = tools::parse_number<std::uint64_t>("-n", count_text, 1, UINT64_MAX);
         settings.interval_s = parse_delay(delay_text);
         if (!width_text.empty()) {
           if (!o.batch) throw tools::usage_error("-w is for batch mode (-b); the view fits the terminal");
@@ -174,7 +174,7 @@ int run(int argc, char** argv) {
     return *status;
 
   top::Sampler sampler = open_source(o);
-  if (o.batch) return run_batch(sampler, settings, o);
+  if (o.batch) return run_batch(sampler, settings, o.width);
   return top::run_screen(sampler, settings);
 }
 

@@ -73,7 +73,7 @@ std::string command_text(const procinfo::Process& p, bool full) {
 // with use, largest first; names and ids, alphabetically).
 int compare(const Row& a, const Row& b, Column c, bool full_command) {
   const auto cmp = [](const auto& x, const auto& y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  const auto text = [&](const Row& r) -> std::string {
+  const auto text = [&](const Row& r) -> std::string_view {
     if (r.process == nullptr) return r.group_key;
     return full_command ? r.process->cmdline : r.process->name;
   };

@@ -153,6 +153,7 @@ class Sampler {
 // What a run shows and how often: the command-line options, changed by keys.
 struct Settings {
   double interval_s = 2;
+  std::optional<std::uint64_t> frames;  // -n: stop after this many; nullopt: until stopped
   std::optional<tools::Regex> filter;
   ViewOptions view;
   ps::UserNames users;

@@ -3,6 +3,7 @@
 
 #include "../common/terminal.hpp"
 
+#include <langinfo.h>
 #include <signal.h>
 #include <string.h>
 
@@ -71,11 +72,17 @@ constexpr int first_row = 5;
 constexpr wint_t ctrl_l = 12;
 constexpr wint_t escape = 27;
 
+// Whether the locale's characters are UTF-8, the text of every name and
+// command line; set when the view starts.
+bool utf8_locale = false;
+
 // The terminal in curses mode for its lifetime: endwin() on every way out.
 class Curses {
  public:
   Curses() {
     std::setlocale(LC_ALL, "");
+    const std::string_view codeset = ::nl_langinfo(CODESET);
+    utf8_locale = codeset == "UTF-8" || codeset == "utf8";
     screen_ = newterm(nullptr, stdout, stdin);
     if (screen_ == nullptr)
       throw std::runtime_error("cannot start the terminal view (is TERM set to a known terminal?)");
@@ -103,11 +110,29 @@ std::string utf8(wchar_t c) {
   return n == static_cast<std::size_t>(-1) ? std::string() : std::string(buf, n);
 }
 
+// text with each character that is not ASCII as '?': what a terminal in
+// another character set can show.
+std::string ascii(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      out += text[i++];
+      continue;
+    }
+    std::uint32_t cp = 0;
+    i += tools::detail::decode(text, i, cp);
+    if (tools::code_point_width(cp) > 0) out += '?';
+  }
+  return out;
+}
+
 // Writes text at (y, 0) cut to the screen's width, padded with blanks to
 // it when fill.
 void put_line(int y, std::string_view text, int width, bool fill = false) {
   const auto w = static_cast<std::size_t>(std::max(width, 0));
-  std::string line(tools::cut_to_width(text, w));
+  std::string line = utf8_locale ? std::string(tools::cut_to_width(text, w))
+                                 : ascii(tools::cut_to_width(text, w));
   if (fill) line.append(w - tools::display_width(line), ' ');
   mvaddstr(y, 0, line.c_str());
 }
@@ -468,6 +493,7 @@ int View::run() {
   const auto interval = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(settings_.interval_s));
   auto next = Clock::now() + interval;
+  std::uint64_t shown = 1;
   rebuild();
   draw();
   while (stop_signal == 0) {
@@ -480,6 +506,8 @@ int View::run() {
       if (!handle(k->first, k->second)) return 0;
       refresh = !k->second && k->first == L' ';
     }
+    // -n: the last frame has been shown for an interval.
+    if (!k && settings_.frames && shown >= *settings_.frames) return 0;
     if (refresh) {
       try {
         sampler_.read();
@@ -489,6 +517,7 @@ int View::run() {
       }
       next = std::max(next + interval, Clock::now());
       if (k) next = Clock::now() + interval;
+      ++shown;
     }
     rebuild();
     draw();
