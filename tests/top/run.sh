@@ -3,12 +3,15 @@
 # Host tests of procinfo-top: run.sh CASE TOP PS
 #   batch        -b frames on procfs: header and table in each, a CPU burner
 #                at ~100 %CPU over a 2-second interval, a sleeper at ~0
+#                (and a CJK name and command line cut by display width)
 #   cli          usage errors, --help, --version, a closed or full standard
-#                output (exit 2 with a message)
-#   interactive  the view in tmux: P M N R reorder rows, / filters, C and g
-#                change the view (container tree), Enter expands a container,
-#                a resize to 80x24 redraws to fit, q and SIGTERM restore the
-#                terminal (stty -a before and after equal)
+#                output (exit 2 with a message), the bash completion
+#   interactive  the view in tmux: P M N R T > reorder rows, / filters, C and
+#                g change the view (container tree), Enter expands a
+#                container, resizes redraw to fit (wide characters too), k
+#                refused on saved data and without permission, sent, and to a
+#                process gone; q, SIGTERM and -n restore the terminal (stty -a
+#                before and after equal)
 #   scale        10,000 processes: the time a frame takes to compute and lay
 #                out, and a whole batch frame, well under the interval
 set -uo pipefail
@@ -161,6 +164,24 @@ cli)
   run "$top" -b -n 1 --source "procfs:$tmp/none"
   expect_status 2
   expect_in err "^procinfo-top: "
+  # The bash completion.
+  completion=$here/../../tools/completion/procinfo-top
+  bash -n "$completion" || fail "completion: syntax"
+  bash -c '
+    set -u
+    . "$1"
+    try() {  # WORDS...: COMPREPLY for the last word
+      COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+      COMPREPLY=()
+      _procinfo_top
+      printf "%s\n" "${COMPREPLY[@]}"
+    }
+    try procinfo-top --sou | grep -qx -- --source || exit 11
+    try procinfo-top --source "" | grep -qx device || exit 12
+    try procinfo-top -o c | grep -qx container || exit 13
+    try procinfo-top --gr | grep -qx -- --group || exit 14
+    [ -z "$(try procinfo-top -d "")" ] || exit 15
+  ' _ "$completion" || fail "completion: case $?"
   ;;
 
 interactive)
@@ -199,7 +220,7 @@ interactive)
   }
   # Runs the tool in the pane, between two stty -a, and says its status.
   launch() {
-    t send-keys -t top "stty -a >$tmp/stty.before; bash -c 'echo \$\$ >$tmp/pid; exec $top $*'; echo \"status=\$?\" >$tmp/status; stty -a >$tmp/stty.after; clear" Enter
+    t send-keys -t top "stty -a >$tmp/stty.before; bash -c 'echo \$\$ >$tmp/pid; exec ${prefix:-} $top $*'; echo \"status=\$?\" >$tmp/status; stty -a >$tmp/stty.after; clear" Enter
   }
   expect_restored() {  # WHAT
     local _
@@ -291,6 +312,49 @@ interactive)
   # -n: the view stops by itself after COUNT frames.
   launch "--source procfs:$tmp/tree -d 0.2 -n 3"
   expect_restored "-n 3"
+
+  # k (the filter does not match the tool's own command line): as nobody,
+  # a signal to root's sleeper is refused with a message; as
+  # root it is sent; to a process that has gone, a message again.
+  if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    prefix="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    launch "--source procfs -d 30 --filter pitopmark-slee[p]er"
+    wait_for "^ +$sleeper " "the sleeper"
+    t send-keys -t top k
+    wait_for "signal to send to $sleeper \\(sleep\\) \\[15\\]:" "k's question"
+    t send-keys -t top Enter
+    wait_for "send SIGTERM to $sleeper \\(sleep\\)\\? \\[y/N\\]" "k's confirmation"
+    t send-keys -t top y Enter
+    wait_for "cannot send SIGTERM to $sleeper \\(sleep\\): not permitted" "EPERM"
+    t send-keys -t top q
+    expect_restored "k as nobody"
+    prefix=
+  else
+    echo "note: not root: the refusal of k is not tested"
+  fi
+  disown "$sleeper"  # reaped without a word when it is killed
+  launch "--source procfs -d 30 --filter pitopmark-slee[p]er"
+  wait_for "^ +$sleeper " "the sleeper"
+  t send-keys -t top k
+  wait_for "signal to send to $sleeper " "k's question"
+  t send-keys -t top KILL Enter
+  wait_for "send SIGKILL to $sleeper \\(sleep\\)\\? \\[y/N\\]" "k's confirmation"
+  t send-keys -t top y Enter
+  wait_for "sent SIGKILL to $sleeper \\(sleep\\)" "the signal sent"
+  for _ in $(seq 50); do
+    [ -e "/proc/$sleeper" ] || break
+    sleep 0.1
+  done
+  [ ! -e "/proc/$sleeper" ] || fail "the sleeper is still there after SIGKILL"
+  # The row stays until the next refresh (30 s): the process has gone.
+  t send-keys -t top k
+  wait_for "signal to send to $sleeper " "k's question"
+  t send-keys -t top Enter
+  wait_for "send SIGTERM to $sleeper" "k's confirmation"
+  t send-keys -t top y Enter
+  wait_for "cannot send SIGTERM to $sleeper \\(sleep\\): no such process" "ESRCH"
+  t send-keys -t top q
+  expect_restored "k"
   ;;
 
 scale)
