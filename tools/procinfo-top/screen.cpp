@@ -274,21 +274,21 @@ void View::draw() {
 }
 
 void View::help() {
-  erase();
-  int height = 0;
-  int width = 0;
-  getmaxyx(stdscr, height, width);
-  int y = 0;
-  std::string_view rest = help_text;
-  while (!rest.empty() && y < height) {
-    const auto nl = rest.find('\n');
-    put_line(y++, rest.substr(0, nl), width);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-  }
-  refresh();
   while (stop_signal == 0) {
+    erase();
+    int height = 0;
+    int width = 0;
+    getmaxyx(stdscr, height, width);
+    int y = 0;
+    std::string_view rest = help_text;
+    while (!rest.empty() && y < height) {
+      const auto nl = rest.find('\n');
+      put_line(y++, rest.substr(0, nl), width);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+    refresh();
     const auto k = key(-1);
-    if (k && !(k->second && k->first == KEY_RESIZE)) break;
+    if (k && !(k->second && k->first == KEY_RESIZE)) break;  // a resize draws it again
   }
 }
 
