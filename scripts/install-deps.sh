@@ -11,6 +11,8 @@ packages=(
 	build-essential cmake ninja-build pkg-config ccache
 	# SDK and tools
 	libsimdjson-dev libcli11-dev libfmt-dev libboost-test-dev
+	# procinfo-top: ncursesw; its tests drive it in tmux
+	libncurses-dev tmux
 	# procinfo-exporter: prometheus-cpp; its tests run promtool and a real
 	# Prometheus server (package prometheus)
 	prometheus-cpp-dev prometheus

@@ -241,7 +241,7 @@ for f in /usr/bin/procinfo-exporter "$unit" /etc/default/procinfo-exporter \
 done
 dpkg-query -W -f '${Conffiles}\n' procinfo-exporter | grep -q '^ /etc/default/procinfo-exporter ' ||
 	fail "/etc/default/procinfo-exporter is not a conffile"
-if grep -E '^/usr/bin/procinfo-(ps|compare|bench)$' "$tmp/exporter.files"; then
+if grep -E '^/usr/bin/procinfo-(ps|compare|bench|top)$' "$tmp/exporter.files"; then
 	fail "procinfo-exporter ships procinfo-tools' programs"
 fi
 if dpkg -L procinfo-tools | grep procinfo-exporter; then
