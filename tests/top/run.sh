@@ -22,6 +22,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/tools/lib.sh
 . "$here/../tools/lib.sh"
 
+# Marks this run's processes: cases run at once must not see each other's.
+mark=pitop$$
 children=()
 cleanup() {
   local pid
@@ -32,12 +34,12 @@ cleanup() {
 trap cleanup EXIT
 
 # A process that burns one CPU, and one that sleeps; their pids in burner
-# and sleeper. MARK in their command lines.
+# and sleeper. $mark in their command lines.
 start_burner_and_sleeper() {
-  sh -c 'while :; do :; done' pitopmark-burner &
+  sh -c 'while :; do :; done' "$mark-burner" &
   burner=$!
   children+=("$burner")
-  bash -c 'exec -a pitopmark-sleeper sleep 600' &
+  bash -c "exec -a $mark-sleeper sleep 600" &
   sleeper=$!
   children+=("$sleeper")
 }
@@ -102,7 +104,7 @@ batch)
     fail "frame 2 is not sorted by %CPU"
   # -w cuts every line to the width; -c shows command lines.
   # (The pattern does not match the tool's own command line.)
-  run "$top" -b -n 1 -w 80 -c --source procfs --filter 'pitopmark-(b|s)'
+  run "$top" -b -n 1 -w 80 -c --source procfs --filter "$mark-(b|s)"
   expect_status 0
   awk 'length($0) > 80 { exit 1 }' "$tmp/out" || fail "-w 80 left a line longer than 80"
   expect_in out "^ +$burner root .* sh -c while"
@@ -188,7 +190,7 @@ interactive)
   command -v tmux >/dev/null || { echo "SKIPPED: tmux not found" >&2; exit 77; }
   sock=procinfo-top-test-$$
   start_burner_and_sleeper
-  python3 -c 'import sys, time; x = bytearray(300 << 20); time.sleep(600)' pitopmark-hog &
+  python3 -c 'import sys, time; x = bytearray(300 << 20); time.sleep(600)' "$mark-hog" &
   hog=$!
   children+=("$hog")
   make_container_tree "$tmp/tree"
@@ -241,11 +243,11 @@ interactive)
     fail "cannot start tmux"
   launch --source procfs -d 0.5
   wait_for '^ +PID USER +S +%CPU' "the table"
-  t send-keys -t top / pitopmark Enter
-  wait_for 'filter /pitopmark/' "the filter in the header"
+  t send-keys -t top / "$mark" Enter
+  wait_for "filter /$mark/" "the filter in the header"
   sleep 1.2  # a refresh: CPU% over an interval
   screen
-  [ "$(awk 'NR > 5 && NF > 0' "$tmp/screen" | wc -l)" -eq 3 ] || { cat "$tmp/screen"; fail "/pitopmark: expected 3 rows"; }
+  [ "$(awk 'NR > 5 && NF > 0' "$tmp/screen" | wc -l)" -eq 3 ] || { cat "$tmp/screen"; fail "/$mark: expected 3 rows"; }
   t send-keys -t top P
   expect_first "$burner" "P (by %CPU)"
   t send-keys -t top M
@@ -319,7 +321,7 @@ interactive)
   # root it is sent; to a process that has gone, a message again.
   if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
     prefix="setpriv --reuid=65534 --regid=65534 --clear-groups"
-    launch "--source procfs -d 30 --filter pitopmark-slee[p]er"
+    launch "--source procfs -d 30 --filter $mark-slee[p]er"
     wait_for "^ +$sleeper " "the sleeper"
     t send-keys -t top k
     wait_for "signal to send to $sleeper \\(sleep\\) \\[15\\]:" "k's question"
@@ -334,7 +336,7 @@ interactive)
     echo "note: not root: the refusal of k is not tested"
   fi
   disown "$sleeper"  # reaped without a word when it is killed
-  launch "--source procfs -d 30 --filter pitopmark-slee[p]er"
+  launch "--source procfs -d 30 --filter $mark-slee[p]er"
   wait_for "^ +$sleeper " "the sleeper"
   t send-keys -t top k
   wait_for "signal to send to $sleeper " "k's question"
