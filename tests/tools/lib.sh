@@ -74,3 +74,29 @@ make_container_tree() {
   mkproc 40 bash 1 1 10 /user.slice/user-1000.slice/session-1.scope 4026531836 bash
   mkproc 50 sleep 0 0 5 /user.slice/user-1000.slice/session-1.scope 4026532999 sleep 600
 }
+
+# make_big_snapshot PROCINFO-PS: $tmp/big.snap, a file: snapshot of a
+# procfs-like tree ($tmp/proc) of 10,000 processes: 500 docker containers
+# of 19 processes and 500 host processes, pids 100 up.
+make_big_snapshot() {
+  python3 - "$tmp/proc" <<'PY' || fail "making the tree"
+import os, sys
+root = sys.argv[1]
+os.makedirs(f"{root}/self/ns")
+os.symlink("pid:[4026531836]", f"{root}/self/ns/pid")
+open(f"{root}/meminfo", "w").write("MemTotal: 16000000 kB\nMemFree: 8000000 kB\n")
+for i in range(10000):
+    pid = 100 + i
+    d = f"{root}/{pid}"
+    os.makedirs(f"{d}/ns")
+    c = i % 20
+    cg = "/user.slice/session-1.scope" if c == 19 else "/system.slice/docker-%064x.scope" % (i // 20)
+    open(f"{d}/stat", "w").write(f"{pid} (proc{i}) S 1 {pid} {pid} 0 -1 4194560 10 0 0 0 {i} {i} 0 0 20 0 1 0 100 8192000 {i % 1000} 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n")
+    open(f"{d}/statm", "w").write(f"2000 {i % 1000} 0 0 0 0 0\n")
+    open(f"{d}/cmdline", "w").write(f"proc{i}\0--flag\0")
+    open(f"{d}/status", "w").write(f"Name:\tproc{i}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n")
+    open(f"{d}/cgroup", "w").write(f"0::{cg}\n")
+    os.symlink("pid:[4026531836]", f"{d}/ns/pid")
+PY
+  "$1" --source "procfs:$tmp/proc" --save "$tmp/big.snap" || fail "saving the big snapshot"
+}
