@@ -599,7 +599,8 @@ class LiveOne {
   }
 
   // Gauges: equal to or between A's reads; outside them only for a process
-  // that ran or exec'ed (bounds on every value: check_bounds()).
+  // that ran, may have run unseen (CPU time in ticks) or exec'ed (bounds on
+  // every value: check_bounds()).
   void gauge(const Field& f) {
     if (same(f, before_, b_)) return;
     if (same(f, after_, b_)) {
@@ -617,6 +618,13 @@ class LiveOne {
       add(f, "exec between the reads of A; a new program's value, within physical bounds", false);
     else if (act_.ran)
       add(f, "the process ran between the reads of A; outside them but within physical bounds",
+          false);
+    else if (act_.may_have_run)
+      // A run shorter than a tick can map memory and unmap it again (seen:
+      // a busybox child 64 KiB above both reads) and leave its tick count
+      // as it was.
+      add(f, "CPU time in clock ticks: a run shorter than a tick leaves no trace; outside A's "
+             "reads but within physical bounds",
           false);
     else
       add(f, "differs from both reads of A while the process did not run", true);
@@ -652,12 +660,15 @@ class LiveOne {
       add(f, "a different process than both reads of A", true);
     } else if (act_.exec) {
       add(f, "exec between the reads of A; not checkable", false);
-    } else if (f.name == "cmdline" && act_.ran &&
-               (before_.cmdline.empty() || after_.cmdline.empty())) {
-      // An empty command line is a process without its user memory at that
-      // instant: past exec's switch of mm but before argv is in place, or
-      // exiting. One that ran around B's read can have shown its argv there.
-      add(f, "empty in a read of A (mid-exec or exiting); not checkable", false);
+    } else if (f.name == "cmdline" && act_.may_have_run) {
+      // argv is the process's own memory: setproctitle() rewrites it on
+      // every change of state (postgres, sshd, nginx) and can put it back
+      // within a run too short to show; a read caught mid-exec or exiting
+      // is empty. Only a process that certainly did not run keeps it.
+      add(f,
+          "the process may have run between the reads of A (its own argv: setproctitle, or "
+          "mid-exec or exiting); not checkable",
+          false);
     } else if (!same(f, before_, after_)) {
       add(f, "changed twice between the reads of A; not checkable", false);
     } else {

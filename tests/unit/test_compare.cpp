@@ -338,10 +338,6 @@ BOOST_AUTO_TEST_CASE(empty_cmdline_in_a_read_of_a_busy_process_is_not_checkable)
   *proc(after, 100).utime_ns += 2000;
   const auto r = procinfo::compare_live(before, b, after);
   BOOST_TEST(r.consistent());
-  // A non-empty cmdline in A's reads stays checkable, busy or not.
-  proc(before, 100).cmdline = "bash";
-  proc(after, 100).cmdline = "bash";
-  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(a_process_moving_between_containers_follows_the_text_rules) {
@@ -491,15 +487,45 @@ BOOST_AUTO_TEST_CASE(the_issue_examples_with_one_tick_between_the_reads) {
 }
 
 BOOST_AUTO_TEST_CASE(a_process_that_did_not_run_keeps_its_values) {
-  // No CPU time moved anywhere: a gauge outside A's reads is a mismatch.
+  // Nanosecond CPU time the same in all three reads: it did not run, and a
+  // gauge outside A's reads is a mismatch.
+  {
+    auto b = base();
+    proc(b, 50).vsz_kb += 4096;
+    const auto m = mismatches(procinfo::compare_live(base(), b, base()));
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "vsz_kb");
+    BOOST_TEST(m[0].reason.find("did not run") != std::string::npos);
+  }
+  // Ticks only: a zombie never runs, so the same holds.
+  {
+    auto before = ticks_only();
+    auto b = ticks_only();
+    auto after = ticks_only();
+    for (auto* s : {&before, &b, &after}) proc(*s, 50).state = 'Z';
+    proc(b, 50).vsz_kb += 4096;
+    const auto m = mismatches(procinfo::compare_live(before, b, after));
+    BOOST_REQUIRE(m.size() == 1U);
+    BOOST_TEST(m[0].field == "vsz_kb");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_run_shorter_than_a_tick_may_leave_a_gauge_outside_the_reads) {
+  // Ticks only, no tick moved, the same virtual size in both reads of A:
+  // between them the process may have run for less than a tick, mapped
+  // 64 KiB and unmapped it (seen in vm.sdk-live-storm: a busybox child).
+  // Accepted with the reason, and still held to the physical bounds.
   auto before = ticks_only();
   auto b = ticks_only();
   auto after = ticks_only();
-  proc(b, 50).vsz_kb += 4096;
-  const auto m = mismatches(procinfo::compare_live(before, b, after));
-  BOOST_REQUIRE(m.size() == 1U);
-  BOOST_TEST(m[0].field == "vsz_kb");
-  BOOST_TEST(m[0].reason.find("did not run") != std::string::npos);
+  proc(b, 50).vsz_kb += 64;
+  const auto report = procinfo::compare_live(before, b, after);
+  BOOST_TEST(report.consistent());
+  BOOST_REQUIRE(report.diffs.size() == 1U);
+  BOOST_TEST(report.diffs[0].reason.find("shorter than a tick") != std::string::npos);
+  BOOST_REQUIRE(proc(b, 50).rss_kb > 0U);
+  proc(b, 50).vsz_kb = 0;  // resident pages without an address space: impossible
+  BOOST_TEST(!procinfo::compare_live(before, b, after).consistent());
 }
 
 BOOST_AUTO_TEST_CASE(a_virtual_size_that_moved_between_the_reads_shows_the_process_ran) {
@@ -510,15 +536,37 @@ BOOST_AUTO_TEST_CASE(a_virtual_size_that_moved_between_the_reads_shows_the_proce
   proc(after, 50).vsz_kb += 2048;   // it mapped 2 MiB ...
   proc(b, 50).vsz_kb += 4096;       // ... after mapping 4 and unmapping 2
   BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
-  // B's own value proves nothing: unchanged in A's reads, a mismatch.
-  after = ticks_only();
-  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);
   // With nanosecond CPU time that did not move, it did not run at all.
   auto nb = base();
   auto na = base();
   proc(na, 50).vsz_kb += 2048;
   proc(nb, 50).vsz_kb += 4096;
   BOOST_TEST(mismatches(procinfo::compare_live(base(), nb, na)).size() == 1U);
+}
+
+// A running process rewrites its own argv (setproctitle: postgres shows
+// "idle", then the query, then "idle" again), so B may see a command line
+// neither read of A saw; one that certainly did not run may not.
+BOOST_AUTO_TEST_CASE(a_command_line_rewritten_by_a_running_process_is_not_checkable) {
+  auto before = base();
+  auto b = base();
+  auto after = base();
+  proc(before, 100).cmdline = "postgres: app db idle";
+  proc(b, 100).cmdline = "postgres: app db SELECT";
+  proc(after, 100).cmdline = "postgres: app db idle";
+  BOOST_TEST(mismatches(procinfo::compare_live(before, b, after)).size() == 1U);  // idle: a mismatch
+  *proc(b, 100).utime_ns += 1000;
+  *proc(after, 100).utime_ns += 2000;
+  BOOST_TEST(procinfo::compare_live(before, b, after).consistent());
+  // In clock ticks a run shorter than a tick leaves no trace: not checkable
+  // unless the process is a zombie.
+  auto tb = ticks_only();
+  auto tbb = ticks_only();
+  auto ta = ticks_only();
+  proc(tbb, 100).cmdline = "bash -i";
+  BOOST_TEST(procinfo::compare_live(tb, tbb, ta).consistent());
+  for (auto* s : {&tb, &tbb, &ta}) proc(*s, 100).state = 'Z';
+  BOOST_TEST(mismatches(procinfo::compare_live(tb, tbb, ta)).size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(cpu_ticks_one_tick_of_slack_only_where_the_process_may_have_run) {
