@@ -3,11 +3,10 @@
 // machine-readable forms (json-lines, csv) of every model field.
 #pragma once
 
+#include "../common/process_text.hpp"
 #include "../common/terminal.hpp"
 
 #include <procinfo/procinfo.hpp>
-
-#include <pwd.h>
 
 #include <fmt/format.h>
 
@@ -24,28 +23,6 @@
 
 namespace ps {
 
-using Nanos = std::chrono::nanoseconds;
-
-// User names by uid, looked up once each (getpwuid_r); the number when the
-// uid has no name.
-class UserNames {
- public:
-  const std::string& name(std::uint32_t uid) {
-    auto it = cache_.find(uid);
-    if (it != cache_.end()) return it->second;
-    std::string name = fmt::format("{}", uid);
-    passwd pw{};
-    passwd* found = nullptr;
-    std::vector<char> buf(16384);
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr)
-      name = found->pw_name;
-    return cache_.emplace(uid, std::move(name)).first->second;
-  }
-
- private:
-  std::map<std::uint32_t, std::string> cache_;
-};
-
 // What the cells of one listing need besides the process.
 struct Context {
   const procinfo::Snapshot* snapshot = nullptr;
@@ -53,67 +30,13 @@ struct Context {
   bool human = false;
   // %CPU by pid, from --interval or from each process's life (see cpu_pct()).
   std::map<std::uint32_t, double> cpu_pct;
-  UserNames* users = nullptr;
+  tools::UserNames* users = nullptr;
 };
-
-// CPU time of p in nanoseconds: utime_ns + stime_ns where the source has
-// them, else clock ticks.
-inline Nanos cpu_time(const procinfo::Process& p, long ticks_per_second) {
-  if (p.utime_ns && p.stime_ns) return Nanos(*p.utime_ns + *p.stime_ns);
-  return Nanos(p.cpu_ticks * (1000000000ULL / static_cast<std::uint64_t>(ticks_per_second)));
-}
-
-// How long p had run when the snapshot was taken; nullopt when the source
-// or the snapshot lacks the times.
-inline std::optional<Nanos> elapsed(const procinfo::Process& p, const procinfo::Snapshot& s) {
-  if (!p.start_time_ns || !s.taken_at_boot) return std::nullopt;
-  const Nanos start(*p.start_time_ns);
-  return *s.taken_at_boot > start ? *s.taken_at_boot - start : Nanos(0);
-}
-
-// Whether p's command line was cut at cmdline_max bytes: the flag where the
-// source reports flags, else a command line that long (JSON sources).
-inline bool cmdline_truncated(const procinfo::Process& p) {
-  if (p.flags) return has(*p.flags, procinfo::ProcessFlag::cmdline_truncated);
-  return p.cmdline.size() >= procinfo::cmdline_max;
-}
-
-// The marker after a command line cut at cmdline_max bytes.
-inline constexpr std::string_view truncation_marker = "\u2026";
-
-// [[dd-]hh:]mm:ss.
-inline std::string format_duration(std::uint64_t s) {
-  const std::uint64_t days = s / 86400;
-  s %= 86400;
-  const std::uint64_t hours = s / 3600;
-  s %= 3600;
-  const std::uint64_t minutes = s / 60;
-  s %= 60;
-  if (days > 0) return fmt::format("{}-{:02}:{:02}:{:02}", days, hours, minutes, s);
-  if (hours > 0) return fmt::format("{:02}:{:02}:{:02}", hours, minutes, s);
-  return fmt::format("{:02}:{:02}", minutes, s);
-}
-
-// A size in KiB: the number, or with human, 1024-based units ("812K",
-// "1.5M", "23G").
-inline std::string format_kb(std::uint64_t kb, bool human) {
-  if (!human) return fmt::format("{}", kb);
-  static constexpr std::string_view units = "KMGTPE";
-  double v = static_cast<double>(kb);
-  std::size_t u = 0;
-  while (v >= 1024.0 && u + 1 < units.size()) {
-    v /= 1024.0;
-    ++u;
-  }
-  if (u == 0) return fmt::format("{}K", kb);
-  if (v < 9.95) return fmt::format("{:.1f}{}", v, units[u]);
-  return fmt::format("{:.0f}{}", v, units[u]);
-}
 
 // The start time as ps shows it: HH:MM on the snapshot's day, else MonDD in
 // its year, else the year (local time).
 inline std::string format_start(const procinfo::Process& p, const procinfo::Snapshot& s) {
-  const auto age = elapsed(p, s);
+  const auto age = tools::elapsed(p, s);
   if (!age) return "-";
   const auto start = s.taken_at - std::chrono::duration_cast<std::chrono::system_clock::duration>(*age);
   const std::time_t t = std::chrono::system_clock::to_time_t(start);
@@ -153,30 +76,6 @@ struct Column {
   std::function<SortValue(const procinfo::Process&, Context&)> sort;
 };
 
-inline std::string command_cell(const procinfo::Process& p) {
-  if (p.cmdline.empty()) return "[" + tools::printable(p.name) + "]";
-  std::string out = tools::printable(p.cmdline);
-  if (cmdline_truncated(p)) out += truncation_marker;
-  return out;
-}
-
-// A container id as `docker ps` shows it: the first 12 of its 64 hex
-// digits. LXC and nspawn names are shown whole: cut, a name names nothing.
-inline std::string short_id(std::string_view id) {
-  constexpr std::size_t hex_id = 64;
-  constexpr std::size_t shown = 12;
-  if (id.size() == hex_id && id.find_first_not_of("0123456789abcdef") == std::string_view::npos)
-    return std::string(id.substr(0, shown));
-  return std::string(id);
-}
-
-// The runtime's name; "-" where the source does not say or the process is
-// in no container's cgroup.
-inline std::string runtime_cell(const procinfo::Process& p) {
-  const std::string_view name = p.runtime ? procinfo::to_string(*p.runtime) : std::string_view();
-  return name.empty() ? "-" : std::string(name);
-}
-
 template <typename S>
 std::string text_or_dash(const std::optional<S>& s) {
   return s && !s->empty() ? tools::printable(*s) : std::string("-");
@@ -214,23 +113,23 @@ inline const std::vector<Column>& columns() {
        [](const P& p, Context&) { return sort_opt(p.start_time_ns); }},
       {"elapsed", {"etime"}, "ELAPSED", true, "time since the start, [[dd-]hh:]mm:ss",
        [](const P& p, Context& c) {
-         const auto e = elapsed(p, *c.snapshot);
-         return e ? format_duration(static_cast<std::uint64_t>(e->count() / 1000000000)) : "-";
+         const auto e = tools::elapsed(p, *c.snapshot);
+         return e ? tools::format_duration(static_cast<std::uint64_t>(e->count() / 1000000000)) : "-";
        },
        [](const P& p, Context& c) {
-         const auto e = elapsed(p, *c.snapshot);
+         const auto e = tools::elapsed(p, *c.snapshot);
          return e ? SortValue(static_cast<std::uint64_t>(e->count())) : SortValue();
        }},
       {"time", {"cputime"}, "TIME", true, "user + system CPU time, [[dd-]hh:]mm:ss",
        [](const P& p, Context& c) {
-         return format_duration(p.cpu_ticks / static_cast<std::uint64_t>(c.ticks_per_second));
+         return tools::format_duration(p.cpu_ticks / static_cast<std::uint64_t>(c.ticks_per_second));
        },
        [](const P& p, Context&) { return SortValue(p.cpu_ticks); }},
       {"vsz", {"vsize"}, "VSZ", true, "virtual size, KiB (--human: K M G)",
-       [](const P& p, Context& c) { return format_kb(p.vsz_kb, c.human); },
+       [](const P& p, Context& c) { return tools::format_kb(p.vsz_kb, c.human); },
        [](const P& p, Context&) { return SortValue(p.vsz_kb); }},
       {"rss", {"rssize", "rsz"}, "RSS", true, "resident set, KiB (--human: K M G)",
-       [](const P& p, Context& c) { return format_kb(p.rss_kb, c.human); },
+       [](const P& p, Context& c) { return tools::format_kb(p.rss_kb, c.human); },
        [](const P& p, Context&) { return SortValue(p.rss_kb); }},
       {"mem", {"%mem", "pmem"}, "%MEM", true, "resident set, % of total memory",
        [](const P& p, Context&) { return procinfo::format_mem_pct(p.mem_pct_x100); },
@@ -246,13 +145,13 @@ inline const std::vector<Column>& columns() {
          return it == c.cpu_pct.end() ? SortValue() : SortValue(it->second);
        }},
       {"runtime", {}, "RUNTIME", false, "container runtime whose cgroup naming the process is in",
-       [](const P& p, Context&) { return runtime_cell(p); },
+       [](const P& p, Context&) { return tools::runtime_cell(p); },
        [](const P& p, Context&) { return sort_opt(p.runtime); }},
       {"container", {"cid"}, "CONTAINER", false,
        "container id, 12 hex digits as docker ps (LXC, nspawn: the name)",
        [](const P& p, Context&) {
          return p.container_id && !p.container_id->empty()
-                    ? tools::printable(short_id(*p.container_id))
+                    ? tools::printable(tools::short_id(*p.container_id))
                     : std::string("-");
        },
        [](const P& p, Context&) { return p.container_id ? SortValue(*p.container_id) : SortValue(); }},
@@ -270,7 +169,7 @@ inline const std::vector<Column>& columns() {
        [](const P& p, Context&) { return SortValue(p.name); }},
       {"cmd", {"args", "command", "cmdline"}, "COMMAND", false,
        "command line ([name] without one; " "\u2026" " when cut at 4096 bytes)",
-       [](const P& p, Context&) { return command_cell(p); },
+       [](const P& p, Context&) { return tools::command_cell(p); },
        [](const P& p, Context&) { return SortValue(p.cmdline); }},
   };
   return list;
@@ -358,7 +257,7 @@ inline const std::vector<std::string_view>& record_fields() {
 
 inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
   const auto cpu = c.cpu_pct.find(p.pid);
-  const auto age = elapsed(p, *c.snapshot);
+  const auto age = tools::elapsed(p, *c.snapshot);
   Value mem;
   mem.kind = Value::Kind::decimal;
   mem.text = procinfo::format_mem_pct(p.mem_pct_x100);
@@ -371,7 +270,7 @@ inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
           text(std::string(1, p.state)),
           text(p.name),
           text(p.cmdline),
-          flag(cmdline_truncated(p)),
+          flag(tools::cmdline_truncated(p)),
           num(p.vsz_kb),
           num(p.rss_kb),
           mem,
@@ -385,7 +284,7 @@ inline std::vector<Value> record(const procinfo::Process& p, Context& c) {
           p.flags ? flag(has(*p.flags, procinfo::ProcessFlag::kernel_thread)) : Value(),
           flag(procinfo::is_container(p)),
           p.cgroup ? text(*p.cgroup) : Value(),
-          runtime_cell(p) == "-" ? Value() : text(runtime_cell(p)),
+          tools::runtime_cell(p) == "-" ? Value() : text(tools::runtime_cell(p)),
           text_or_absent(p.container_id),
           text_or_absent(p.pod_uid),
           reasons_value(p)};

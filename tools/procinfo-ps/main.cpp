@@ -378,11 +378,11 @@ std::string containers_table(const std::vector<Container>& list, const Options& 
   for (const Container& c : list) {
     const std::string_view runtime = procinfo::to_string(c.runtime);
     cells.push_back({runtime.empty() ? std::string("-") : std::string(runtime),
-                     tools::printable(ps::short_id(c.id)),
+                     tools::printable(tools::short_id(c.id)),
                      c.pod_uid.empty() ? std::string("-") : tools::printable(c.pod_uid),
                      fmt::format("{}", c.processes.size()),
-                     ps::format_duration(c.cpu_ticks / static_cast<std::uint64_t>(hz)),
-                     ps::format_kb(c.rss_kb, o.human),
+                     tools::format_duration(c.cpu_ticks / static_cast<std::uint64_t>(hz)),
+                     tools::format_kb(c.rss_kb, o.human),
                      tools::printable(c.processes.front()->name)});
   }
   std::array<std::size_t, n> widths{};
@@ -434,11 +434,11 @@ std::map<std::uint32_t, double> cpu_pct(const procinfo::Snapshot& now,
     if (old && now.taken_at_boot && before->taken_at_boot) {
       // The driver's CPU time can read a tick low once (see
       // procinfo-compare(1)): never below zero.
-      cpu_ns = std::max(0.0, static_cast<double>((ps::cpu_time(p, hz) - ps::cpu_time(*old, hz)).count()));
+      cpu_ns = std::max(0.0, static_cast<double>((tools::cpu_time(p, hz) - tools::cpu_time(*old, hz)).count()));
       wall_ns = static_cast<double>((*now.taken_at_boot - *before->taken_at_boot).count());
-    } else if (const auto age = ps::elapsed(p, now)) {
+    } else if (const auto age = tools::elapsed(p, now)) {
       // As ps(1): over whole seconds of life, 0 in the first second.
-      cpu_ns = static_cast<double>(ps::cpu_time(p, hz).count());
+      cpu_ns = static_cast<double>(tools::cpu_time(p, hz).count());
       wall_ns = static_cast<double>(age->count() / 1000000000) * 1e9;
     } else {
       continue;
@@ -789,7 +789,7 @@ int run(int argc, char** argv) {
   }
   if (o.save && o.format == Format::table) return status;
 
-  ps::UserNames users;
+  tools::UserNames users;
   ps::Context ctx;
   ctx.snapshot = &snapshot;
   ctx.ticks_per_second = hz;

@@ -54,7 +54,7 @@ double percent(Nanos cpu, Nanos wall) {
 std::string container_of(const procinfo::Process& p) {
   if (!p.container_id || p.container_id->empty()) return {};
   const std::string_view runtime = p.runtime ? procinfo::to_string(*p.runtime) : "";
-  const std::string id = tools::printable(ps::short_id(*p.container_id));
+  const std::string id = tools::printable(tools::short_id(*p.container_id));
   return runtime.empty() ? id : fmt::format("{}:{}", runtime, id);
 }
 
@@ -66,7 +66,7 @@ std::string group_key_of(const procinfo::Process& p) {
 
 // The text the COMMAND column shows for a process.
 std::string command_text(const procinfo::Process& p, bool full) {
-  return full ? ps::command_cell(p) : tools::printable(p.name);
+  return full ? tools::command_cell(p) : tools::printable(p.name);
 }
 
 // -1, 0 or 1: a before b in the column's natural order (numbers that grow
@@ -122,7 +122,7 @@ std::string cut(std::string_view s, std::size_t width) {
   return width == 0 ? std::string(s) : std::string(tools::cut_to_width(s, width));
 }
 
-std::string kb(std::uint64_t v) { return ps::format_kb(v, true); }
+std::string kb(std::uint64_t v) { return tools::format_kb(v, true); }
 
 }  // namespace
 
@@ -148,15 +148,15 @@ std::vector<std::optional<double>> cpu_percent(const procinfo::Snapshot* prev,
   std::vector<std::optional<double>> out;
   out.reserve(cur.processes.size());
   for (const procinfo::Process& p : cur.processes) {
-    const Nanos used = ps::cpu_time(p, hz);
+    const Nanos used = tools::cpu_time(p, hz);
     const procinfo::Process* before = wall > Nanos(0) ? prev->find(p.pid) : nullptr;
     if (before != nullptr && before->start_time_ns == p.start_time_ns) {
-      const Nanos used_before = ps::cpu_time(*before, prev_hz);
+      const Nanos used_before = tools::cpu_time(*before, prev_hz);
       out.emplace_back(percent(used > used_before ? used - used_before : Nanos(0), wall));
       continue;
     }
     // First seen: over its life.
-    const auto life = ps::elapsed(p, cur);
+    const auto life = tools::elapsed(p, cur);
     if (life && *life > Nanos(0))
       out.emplace_back(percent(used, *life));
     else
@@ -167,7 +167,7 @@ std::vector<std::optional<double>> cpu_percent(const procinfo::Snapshot* prev,
 
 std::vector<Row> build_rows(const procinfo::Snapshot& cur,
                             const std::vector<std::optional<double>>& cpu,
-                            const ViewOptions& view, ps::UserNames& users) {
+                            const ViewOptions& view, tools::UserNames& users) {
   const long hz = ticks_per_second(cur);
   std::vector<Row> rows;
   rows.reserve(cur.processes.size());
@@ -187,7 +187,7 @@ std::vector<Row> build_rows(const procinfo::Snapshot& cur,
     r.rss_kb = p.rss_kb;
     r.vsz_kb = p.vsz_kb;
     r.mem_pct_x100 = p.mem_pct_x100;
-    r.cpu_time = ps::cpu_time(p, hz);
+    r.cpu_time = tools::cpu_time(p, hz);
     r.container = container_of(p);
     r.group_key = group_key_of(p);
     rows.push_back(std::move(r));

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "../common/regex.hpp"
-#include "../procinfo-ps/columns.hpp"
+#include "../common/process_text.hpp"
 
 #include <procinfo/procinfo.hpp>
 
@@ -89,7 +89,7 @@ std::vector<std::optional<double>> cpu_percent(const procinfo::Snapshot* prev,
 // and sorted as view says.
 std::vector<Row> build_rows(const procinfo::Snapshot& cur,
                             const std::vector<std::optional<double>>& cpu,
-                            const ViewOptions& view, ps::UserNames& users);
+                            const ViewOptions& view, tools::UserNames& users);
 
 Summary summarize(const procinfo::Snapshot& cur);
 
@@ -156,7 +156,7 @@ struct Settings {
   std::optional<std::uint64_t> frames;  // -n: stop after this many; nullopt: until stopped
   std::optional<tools::Regex> filter;
   ViewOptions view;
-  ps::UserNames users;
+  tools::UserNames users;
 
   Settings() = default;
   // view.filter points into filter.
