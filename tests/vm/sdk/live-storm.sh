@@ -8,7 +8,10 @@
 # command line, background children, processes whose resident set grows
 # while they run, container-view processes whose cmdline contains busybox).
 # Every run that exits otherwise prints its report; the test fails if any did,
-# or if the storm used fewer than 10 pids per run.
+# or if the storm used fewer than 10 pids per run. A run that accepted a
+# command line neither read of A saw (a process that may have run rewrites
+# its argv) prints its report too: the storm's programs never do, so each
+# is a lead to read, counted but not failed.
 # shellcheck source=tests/vm/lib.sh
 . /test/lib.sh
 
@@ -50,15 +53,27 @@ p1=$(cut -d' ' -f5 /proc/loadavg)
 info "storm: $STORMERS loops, ~$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$(stamp)" 'BEGIN { printf "%d", (b - a) / (e - s) }') new pids/s, $(nproc_now) processes now"
 
 failed=0
+argv_seen=0
 run=1
 t0=$(stamp)
 while [ "$run" -le "$RUNS" ]; do
 	rc=0
-	out=$(procinfo-compare 2>&1) || rc=$?
+	out=$(procinfo-compare --verbose 2>&1) || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "---- run $run: exit $rc"
 		echo "$out"
 		failed=$((failed + 1))
+	fi
+	# A command line neither read of A saw, accepted because the process
+	# may have run (setproctitle), where A's reads were not empty (mid-exec
+	# or exiting): none of the storm's programs rewrites its argv, so each
+	# one is shown for whoever looks into it.
+	argv=$(echo "$out" | grep '^  accepted .*: cmdline: .*may have run' |
+		grep -v ': cmdline: A= B=') || true
+	if [ -n "$argv" ]; then
+		echo "info: run $run accepted a command line outside A's reads:"
+		echo "$out"
+		argv_seen=$((argv_seen + 1))
 	fi
 	run=$((run + 1))
 done
@@ -68,8 +83,9 @@ touch /tmp/stop
 wait
 info "$RUNS runs in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s; $((p2 - p1)) pids used meanwhile"
 echo "last report:"
-echo "$out"
+echo "$out" | grep -v '^  accepted'
 procinfo-compare --verbose | grep -c '^  accepted' | sed 's/^/info: accepted differences in one quiet --verbose run: /'
+info "runs with a command line accepted as rewritten: $argv_seen of $RUNS"
 [ "$failed" -eq 0 ] || fail "$failed of $RUNS live runs were not consistent"
 # each run raced against processes coming and going
 [ $((p2 - p1)) -ge $((RUNS * 10)) ] || fail "the storm used only $((p2 - p1)) pids in $RUNS runs"
