@@ -27,6 +27,21 @@ set -- $out
 if [ "$1" -lt 4 ] || [ "$1" -gt 7 ]; then fail "namespace JSON lists $1 processes"; fi
 if [ "$2" -lt 4 ] || [ "$2" -gt 7 ]; then fail "namespace device lists $2 processes"; fi
 assert_eq "$3" 1 "first pid inside the namespace"
-assert_eq "$(procinfo-hard list json "$SYSINFO" | wc -l)" "$host_n" "host view after"
+# Back in the host namespace the reader sees the host's processes again:
+# every pid /proc lists both before and after the read (kernel threads come
+# and go meanwhile, so not a count taken earlier), kthreadd (pid 2) included,
+# which no child namespace can see.
+proc_pids() {
+	for _p in /proc/[0-9]*; do echo "${_p#/proc/}"; done | sort
+}
+proc_pids >/tmp/pidns.before
+procinfo-hard list json "$SYSINFO" >/tmp/pidns.list || fail "host JSON read failed"
+proc_pids >/tmp/pidns.after
+sort /tmp/pidns.list >/tmp/pidns.json
+stable=$(sort /tmp/pidns.before /tmp/pidns.after | uniq -d)
+missing=$(printf '%s\n' "$stable" | sort - /tmp/pidns.json /tmp/pidns.json | uniq -u | tr '\n' ' ')
+[ -z "$missing" ] || fail "host view after: JSON lacks pids /proc lists: $missing"
+grep -qx 2 /tmp/pidns.json || fail "host view after: JSON lacks kthreadd (pid 2)"
+ok "host view after: $(wc -l </tmp/pidns.json) processes, every pid /proc kept"
 unload_modules
 pass "pidns"
